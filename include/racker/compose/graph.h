@@ -45,7 +45,8 @@ class DependencyGraph {
 
  private:
   std::set<std::string> services_;
-  std::map<std::string, std::vector<Edge>> out_;  // service -> its dependencies
+  std::map<std::string, std::vector<Edge>> out_;         // service -> its dependencies
+  std::map<std::string, std::vector<std::string>> in_;   // service -> its dependents, sorted
 };
 
 }  // namespace racker::compose

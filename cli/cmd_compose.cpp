@@ -1,0 +1,56 @@
+// `racker compose` group flags, and loading a project for its subcommands.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+
+#include "command.h"
+#include "compose_flags.h"
+
+namespace racker::cli {
+
+ComposeFlags& compose_flags() {
+  static ComposeFlags flags;
+  return flags;
+}
+
+compose::ProjectOptions project_options() {
+  const ComposeFlags& f = compose_flags();
+  compose::ProjectOptions opts;
+  opts.files = f.files;
+  opts.project_name = f.project_name;
+  opts.project_directory = f.project_directory;
+  opts.env_files = f.env_files;
+  opts.profiles = f.profiles;
+  char cwd[PATH_MAX];
+  opts.working_dir = ::getcwd(cwd, sizeof cwd) ? cwd : "/";
+  return opts;
+}
+
+std::optional<compose::LoadedProject> load_or_report(const compose::ProjectOptions& opts) {
+  compose::DiskFileReader files;
+  auto loaded = compose::load_project(opts, files, compose::process_environment());
+  if (!loaded) {
+    print_error(loaded.error());
+    return std::nullopt;
+  }
+  for (const auto& w : loaded->warnings) spdlog::warn("{}", w);
+  return std::move(*loaded);
+}
+
+namespace {
+
+CommandRegistration reg(Parent::kRoot, 0, [](CLI::App&, Context& ctx) {
+  ComposeFlags& f = compose_flags();
+  CLI::App& c = *ctx.compose;
+  c.add_option("-f,--file", f.files, "Compose configuration files")->allow_extra_args(false);
+  c.add_option("-p,--project-name", f.project_name, "Project name");
+  c.add_option("--project-directory", f.project_directory,
+               "Specify an alternate working directory (default: the path of the first Compose file)");
+  c.add_option("--env-file", f.env_files, "Specify an alternate environment file")->allow_extra_args(false);
+  c.add_option("--profile", f.profiles, "Specify a profile to enable")->allow_extra_args(false);
+});
+
+}  // namespace
+}  // namespace racker::cli
