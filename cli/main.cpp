@@ -6,17 +6,41 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "command.h"
 #include "racker/version.h"
 
 namespace {
 
-void setup_logging(bool verbose, bool debug) {
+// Warnings go to stderr by default; --verbose adds info, --debug everything.
+void setup_logging() {
   auto logger = spdlog::stderr_color_mt("racker");
   logger->set_pattern("%^%l%$ %v");
   spdlog::set_default_logger(logger);
-  spdlog::set_level(debug ? spdlog::level::debug : verbose ? spdlog::level::info : spdlog::level::warn);
+  spdlog::set_level(spdlog::level::warn);
+}
+
+// The innermost subcommand the user named.
+CLI::App* deepest(CLI::App& app) {
+  CLI::App* cur = &app;
+  for (;;) {
+    auto subs = cur->get_subcommands();
+    if (subs.empty()) return cur;
+    cur = subs.front();
+  }
+}
+
+// "racker compose config", for "See '... --help'".
+std::string command_path(CLI::App& app) {
+  std::string path = "racker";
+  CLI::App* cur = &app;
+  for (;;) {
+    auto subs = cur->get_subcommands();
+    if (subs.empty()) return path;
+    cur = subs.front();
+    path += " " + cur->get_name();
+  }
 }
 
 }  // namespace
@@ -26,9 +50,10 @@ int main(int argc, char** argv) {
   CLI::App app{"racker: run docker-compose stacks on systemd-nspawn, no Docker daemon needed", "racker"};
   app.require_subcommand(1);
   app.failure_message(CLI::FailureMessage::simple);
-  bool verbose = false, debug = false;
-  app.add_flag("--verbose", verbose, "Log what racker does");
-  app.add_flag("-D,--debug", debug, "Log debugging detail");
+  setup_logging();
+  // Flag callbacks run as the flag is parsed, before any command callback.
+  app.add_flag_callback("--verbose", [] { spdlog::set_level(spdlog::level::info); }, "Log what racker does");
+  app.add_flag_callback("-D,--debug", [] { spdlog::set_level(spdlog::level::debug); }, "Log debugging detail");
 
   Context ctx;
   ctx.root = &app;
@@ -45,7 +70,6 @@ int main(int argc, char** argv) {
     else cmd.setup(app, ctx);
   }
 
-  app.parse_complete_callback([&] { setup_logging(verbose, debug); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -54,8 +78,26 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    // docker's wording for an unknown flag or a stray argument.
+    std::string what = e.what();
+    auto colon = what.find(": ");
+    std::string arg = colon == std::string::npos ? what : what.substr(colon + 2);
+    if (!arg.empty() && arg[0] == '-')
+      std::fprintf(stderr, "unknown flag: %s\nSee '%s --help'.\n", arg.c_str(), command_path(app).c_str());
+    else
+      std::fprintf(stderr, "%s\nSee '%s --help'.\n", what.c_str(), command_path(app).c_str());
+    return 125;
+  } catch (const CLI::RequiredError& e) {
+    // A group called without a subcommand prints its help, as docker does.
+    if (std::string(e.what()).find("subcommand") != std::string::npos) {
+      std::fputs(deepest(app)->help().c_str(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "%s\nSee '%s --help'.\n", e.what(), command_path(app).c_str());
+    return 125;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s\nSee 'racker --help'.\n", e.what());
+    std::fprintf(stderr, "%s\nSee '%s --help'.\n", e.what(), command_path(app).c_str());
     return 125;
   } catch (const std::exception& e) {  // last resort: racker code itself does not throw
     std::fprintf(stderr, "racker: internal error: %s\n", e.what());

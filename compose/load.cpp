@@ -71,6 +71,7 @@ struct FileLoader {
       if (files.is_file(dotenv)) env_files.push_back(dotenv);
     }
     for (const auto& f : env_files) {
+      if (f == "/dev/null") continue;  // "env files were given": do not read the default .env
       if (auto st = load_dotenv_file(files, f, process_lookup, env); !st) return st.error();
     }
     for (const auto& [k, v] : process_env) env[k] = v;
@@ -126,6 +127,9 @@ Result<LoadedProject> load_project(const ProjectOptions& opts, FileReader& files
       merged = std::move(*m);
     }
   }
+
+  // A lone file's `!reset`/`!override` tags still need applying (merging applies them otherwise).
+  resolve_merge_tags(merged);
 
   // `version` is obsolete in compose v2: drop it with its warning.
   if (merged.find("version")) {

@@ -86,6 +86,14 @@ bool needs_quotes(const std::string& s) {
   return false;
 }
 
+// yaml-cpp writes literal blocks with "clip" chomping (`|`), which reads back
+// with exactly one trailing newline: only such strings round-trip that way.
+bool literal_safe(const std::string& s) {
+  if (s.size() < 2 || s.back() != '\n' || s[s.size() - 2] == '\n') return false;
+  // Leading spaces on the first line or trailing spaces would need indicators.
+  return s.front() != ' ' && s.find(" \n") == std::string::npos;
+}
+
 void emit(YAML::Emitter& out, const Node& n, bool top_level) {
   switch (n.kind) {
     case NodeKind::kNull:
@@ -94,8 +102,9 @@ void emit(YAML::Emitter& out, const Node& n, bool top_level) {
     case NodeKind::kScalar:
       if (plain_type(n) != PlainType::kString) {
         out << n.scalar;
-      } else if (n.scalar.find('\n') != std::string::npos) {
-        out << YAML::Literal << n.scalar;
+      } else if (n.scalar.find('\n') != std::string::npos && literal_safe(n.scalar)) {
+        // The block's own line break supplies the string's final newline.
+        out << YAML::Literal << n.scalar.substr(0, n.scalar.size() - 1);
       } else if (needs_quotes(n.scalar)) {
         out << YAML::DoubleQuoted << n.scalar;
       } else {
@@ -103,11 +112,19 @@ void emit(YAML::Emitter& out, const Node& n, bool top_level) {
       }
       return;
     case NodeKind::kSequence:
+      if (n.items.empty()) {
+        out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+        return;
+      }
       out << YAML::BeginSeq;
       for (const auto& item : n.items) emit(out, item, false);
       out << YAML::EndSeq;
       return;
     case NodeKind::kMapping:
+      if (n.entries.empty()) {
+        out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+        return;
+      }
       out << YAML::BeginMap;
       for (const Entry* e : ordered_entries(n, top_level)) {
         out << YAML::Key << e->key << YAML::Value;
@@ -138,6 +155,7 @@ std::string to_yaml(const Node& doc) {
   out.SetIndent(2);
   out.SetSeqFormat(YAML::Block);
   out.SetMapFormat(YAML::Block);
+  out.SetNullFormat(YAML::LowerNull);  // compose prints `null`, not `~`
   emit(out, doc, true);
   std::string text = out.c_str();
   if (text.empty() || text.back() != '\n') text += '\n';

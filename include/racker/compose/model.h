@@ -3,12 +3,19 @@
 // bind() from a canonical, normalized document; never hand-built from YAML.
 // Plain structs; optional<> means "not set in the file" where compose
 // distinguishes that from a default.
+//
+// Every key of the compose spec is either a field here or, when racker does
+// not implement it, listed in `ignored` (key path -> reason) with a warning.
+// x-* extension values are kept as JSON text, keyed by their path relative to
+// the object that holds the map (`x-foo`, or `ports[0].x-foo` for one nested
+// in an object without a map of its own).
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "racker/util/error.h"
@@ -17,8 +24,31 @@ namespace racker::compose::model {
 
 using Duration = std::chrono::nanoseconds;
 using StringMap = std::map<std::string, std::string>;
-// environment: a value of nullopt is a bare key with no value found.
+// environment, build.args: a value of nullopt is a bare key with no value found.
 using EnvVars = std::map<std::string, std::optional<std::string>>;
+// x-* keys -> their value as JSON text.
+using Extensions = std::map<std::string, std::string>;
+
+// Go duration syntax, as compose writes durations: "1m30s", "500ms", "1h",
+// "-1.5h", "0". Units ns, us (µs), ms, s, m, h. Errors: kValidation.
+Result<Duration> parse_duration(std::string_view text);
+// The shortest Go spelling of `d` ("1m30s", "500ms", "0s"), as compose prints it.
+std::string format_duration(Duration d);
+// Byte sizes as docker's RAMInBytes reads them: "1024", "512m", "1g", "1.5gb",
+// "64 KiB"; suffixes b k m g t p (with optional i and b), powers of 1024.
+// Errors: kValidation.
+Result<int64_t> parse_bytes(std::string_view text);
+
+struct FileReference {  // service secrets/configs, build.secrets
+  std::string source;
+  std::optional<std::string> target;  // secrets default to /run/secrets/<source> (normalize)
+  std::optional<std::string> uid, gid;
+  std::optional<uint32_t> mode;
+};
+
+struct Ulimit {
+  int64_t soft = 0, hard = 0;
+};
 
 struct BuildConfig {
   std::string context;
@@ -27,9 +57,16 @@ struct BuildConfig {
   std::optional<std::string> target;
   EnvVars args;
   StringMap labels;
+  std::map<std::string, std::optional<std::string>> ssh;  // id -> path (nullopt: agent socket)
   std::vector<std::string> cache_from, cache_to, tags, platforms;
   std::optional<std::string> network;
-  std::map<std::string, std::string> additional_contexts;
+  StringMap additional_contexts;
+  std::map<std::string, std::vector<std::string>> extra_hosts;
+  std::vector<FileReference> secrets;
+  std::map<std::string, Ulimit> ulimits;
+  std::optional<int64_t> shm_size;
+  std::optional<bool> no_cache, pull, privileged;
+  Extensions extensions;
 };
 
 struct DependsOn {
@@ -55,17 +92,24 @@ struct VolumeMount {
   std::optional<std::string> consistency;
   // bind
   bool create_host_path = true;
-  std::optional<std::string> propagation, selinux;
+  std::optional<std::string> propagation, selinux, recursive;
   // volume
   bool nocopy = false;
-  std::optional<std::string> subpath;
+  std::optional<std::string> subpath;  // volume.subpath or image.subpath
+  StringMap volume_labels;
   // tmpfs
   std::optional<int64_t> tmpfs_size;
   std::optional<uint32_t> tmpfs_mode;
 };
 
+struct DeviceMapping {  // bind() fills the defaults: target = source, permissions = rwm
+  std::string source;
+  std::string target;
+  std::string permissions;
+};
+
 struct HealthCheck {
-  std::vector<std::string> test;  // ["CMD", ...], ["CMD-SHELL", s], ["NONE"]
+  std::vector<std::string> test;  // ["CMD", ...], ["CMD-SHELL", s], ["NONE"]; empty: image's
   std::optional<Duration> interval, timeout, start_period, start_interval;
   std::optional<int> retries;
   bool disable = false;
@@ -73,20 +117,19 @@ struct HealthCheck {
 
 struct ServiceNetwork {
   std::vector<std::string> aliases;
-  std::optional<std::string> ipv4_address, ipv6_address, mac_address, driver_opts_note;
+  std::optional<std::string> ipv4_address, ipv6_address, mac_address, interface_name;
   std::vector<std::string> link_local_ips;
-  std::optional<int> priority;
-  std::optional<std::string> interface_name;
+  StringMap driver_opts;
+  std::optional<int> priority, gw_priority;
 };
 
-struct Ulimit {
-  int64_t soft = 0, hard = 0;
-};
-
-struct FileReference {  // service-level secrets/configs
-  std::string source, target;
-  std::optional<std::string> uid, gid;
-  std::optional<uint32_t> mode;
+// post_start / pre_stop hooks (exec in the container) and pre_start steps
+// (a container of their own, `image` filled from the service by normalize).
+struct ServiceHook {
+  std::optional<std::vector<std::string>> command;
+  std::optional<std::string> user, working_dir, image;
+  std::optional<bool> privileged, per_replica;
+  EnvVars environment;
 };
 
 struct RestartPolicy {  // deploy.restart_policy
@@ -106,12 +149,18 @@ struct Deploy {
   std::optional<RestartPolicy> restart_policy;
   Resources limits, reservations;
   StringMap labels;
-  std::optional<std::string> mode;
+  std::optional<std::string> mode;  // replicated (default), global
 };
 
 struct Logging {
   std::string driver;
   StringMap options;
+};
+
+struct EnvFile {  // env_file entries left in a document that was not normalized
+  std::string path;
+  bool required = true;
+  std::optional<std::string> format;
 };
 
 struct Service {
@@ -122,10 +171,12 @@ struct Service {
   std::optional<std::string> pull_policy, platform, container_name, hostname, domainname;
   std::optional<std::vector<std::string>> command, entrypoint;  // nullopt: image default
   EnvVars environment;
+  std::vector<EnvFile> env_files;       // empty after normalize (merged into environment)
+  std::vector<std::string> label_files;  // empty after normalize (merged into labels)
   std::map<std::string, DependsOn> depends_on;
   std::vector<std::string> links, volumes_from, external_links;
-  std::optional<std::string> network_mode, ipc, pid, user, working_dir, restart;
-  std::map<std::string, std::optional<ServiceNetwork>> networks;
+  std::optional<std::string> network_mode, ipc, pid, uts, user, working_dir, restart;
+  std::map<std::string, std::optional<ServiceNetwork>> networks;  // nullopt: joined with no options
   std::vector<PortConfig> ports;
   std::vector<std::string> expose;
   std::vector<VolumeMount> volumes;
@@ -133,19 +184,22 @@ struct Service {
   std::optional<HealthCheck> healthcheck;
   std::vector<FileReference> secrets, configs;
   StringMap labels, annotations, sysctls;
-  std::map<std::string, std::vector<std::string>> extra_hosts;
-  std::vector<std::string> dns, dns_search, dns_opt, cap_add, cap_drop, security_opt, group_add;
+  std::map<std::string, std::vector<std::string>> extra_hosts;  // host -> addresses
+  std::vector<std::string> dns, dns_search, dns_opt, cap_add, cap_drop, security_opt, group_add,
+      device_cgroup_rules;
   std::map<std::string, Ulimit> ulimits;
-  std::optional<std::string> stop_signal, mac_address, cgroup_parent, cgroup, userns_mode;
+  std::optional<std::string> stop_signal, mac_address, cgroup_parent, cgroup, userns_mode, cpuset;
   std::optional<Duration> stop_grace_period;
-  std::optional<bool> init, privileged, read_only, stdin_open, tty, oom_kill_disable;
+  std::optional<bool> attach, init, privileged, read_only, stdin_open, tty, oom_kill_disable;
   std::optional<int> scale, oom_score_adj;
-  std::optional<int64_t> mem_limit, memswap_limit, shm_size, pids_limit;
+  std::optional<int64_t> mem_limit, mem_reservation, memswap_limit, mem_swappiness, shm_size, pids_limit;
+  std::optional<int64_t> cpu_shares, cpu_quota, cpu_period;
   std::optional<double> cpus;
   std::optional<Deploy> deploy;
   std::optional<Logging> logging;
-  std::vector<std::string> devices;  // "src:dst:perm"
-  std::map<std::string, std::string> extensions;  // x-* keys, as JSON text
+  std::vector<DeviceMapping> devices;
+  std::vector<ServiceHook> pre_start, post_start, pre_stop;
+  Extensions extensions;
   // Keys of the spec racker accepts but does not implement, ignored with a
   // warning (key path -> reason).
   std::map<std::string, std::string> ignored;
@@ -162,27 +216,31 @@ struct IpamPool {
 struct Network {
   std::string key;   // the name in the compose file
   std::string name;  // the real name: <project>_<key>, `name:`, or the external name
-  std::string driver;
+  std::string driver;  // "" = bridge
   StringMap driver_opts, labels;
   bool external = false, internal = false, attachable = false;
-  std::optional<bool> enable_ipv6;
+  std::optional<bool> enable_ipv4, enable_ipv6;
   std::optional<std::string> ipam_driver;
+  StringMap ipam_options;
   std::vector<IpamPool> ipam;
-  std::map<std::string, std::string> extensions;
+  Extensions extensions;
 };
 
 struct Volume {
   std::string key, name, driver;
   StringMap driver_opts, labels;
   bool external = false;
-  std::map<std::string, std::string> extensions;
+  Extensions extensions;
 };
 
 struct FileObject {  // top-level secrets / configs
   std::string key, name;
+  // `environment` names a variable of the project environment holding the
+  // value; for configs normalize copies a found value into `content`.
   std::optional<std::string> file, environment, content;
   bool external = false;
   StringMap labels;
+  Extensions extensions;
 };
 
 struct Project {
@@ -193,8 +251,11 @@ struct Project {
   std::map<std::string, Network> networks;
   std::map<std::string, Volume> volumes;
   std::map<std::string, FileObject> secrets, configs;
-  std::map<std::string, std::string> extensions;  // top-level x-*, as JSON text
-  // Where each key path was written ("services.web.ports[1]" -> file:line:col).
+  Extensions extensions;  // top-level x-*
+  // Top-level keys racker ignores (key path -> reason); per-service ones are in Service::ignored.
+  std::map<std::string, std::string> ignored;
+  // Where each key path was written ("services.web.ports[1]" -> file:line:col):
+  // the key's position for mapping entries, the item's for sequence items.
   std::map<std::string, Mark> marks;
   std::vector<std::string> warnings;
 

@@ -30,13 +30,34 @@ TEST_CASE("to_yaml puts name first and sorts the other keys", "[serialize]") {
 }
 
 TEST_CASE("to_yaml quotes strings that would read as other types", "[serialize]") {
-  Node doc = parse("a: \"true\"\nb: \"8080\"\nc: \"\"\nd: \"yes\"\ne: 8080\nf: true\ng: ~\nh: \"1.5\"\n");
-  CHECK(to_yaml(doc) == "a: \"true\"\nb: \"8080\"\nc: \"\"\nd: \"yes\"\ne: 8080\nf: true\ng: ~\nh: \"1.5\"\n");
+  Node doc = parse("a: \"true\"\nb: \"8080\"\nc: \"\"\nd: \"yes\"\ne: 8080\nf: true\ng: null\nh: \"1.5\"\n");
+  CHECK(to_yaml(doc) == "a: \"true\"\nb: \"8080\"\nc: \"\"\nd: \"yes\"\ne: 8080\nf: true\ng: null\nh: \"1.5\"\n");
 }
 
-TEST_CASE("to_yaml writes multi-line strings as literal blocks", "[serialize]") {
-  Node doc = parse("a: \"line1\\nline2\"\n");
-  CHECK(to_yaml(doc) == "a: |-\n  line1\n  line2\n");
+TEST_CASE("to_yaml writes multi-line strings so they read back the same", "[serialize]") {
+  Node doc = parse("a: \"line1\\nline2\\n\"\nb: \"x\\ny\"\n");
+  std::string yaml = to_yaml(doc);
+  CHECK(yaml == "a: |\n  line1\n  line2\nb: \"x\\ny\"\n");
+  auto back = parse_yaml(yaml, "again.yaml");
+  REQUIRE(back.ok());
+  CHECK(back->find("a")->scalar == "line1\nline2\n");
+  CHECK(back->find("b")->scalar == "x\ny");
+}
+
+TEST_CASE("to_yaml round-trips awkward strings", "[serialize]") {
+  for (const char* s : {"- dash", "a: b", "#hash", "*star", "&amp", "!bang", "%pct", "@at", "`tick", "{x}", "[y]",
+                        " lead", "trail ", "multi\n\nblank\n", "tab\there", "quote\"in", "'single'", "null",
+                        "~", "0x1F", "1e3", "-", "?", ":"}) {
+    Node doc = Node::map();
+    doc.set("k", Node::str(s));
+    auto back = parse_yaml(to_yaml(doc), "rt.yaml");
+    REQUIRE(back.ok());
+    INFO(to_yaml(doc));
+    CHECK(back->find("k")->scalar == s);
+    const Node* k = back->find("k");
+    bool reads_as_string = k->style == ScalarStyle::kQuoted || (!k->as_bool() && !k->as_int() && !k->as_double());
+    CHECK(reads_as_string);
+  }
 }
 
 TEST_CASE("to_json types plain scalars and keeps quoted ones strings", "[serialize]") {
