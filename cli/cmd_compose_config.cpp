@@ -36,6 +36,7 @@ int run_config(const ConfigOptions& o) {
   compose::ProjectOptions opts = project_options();
   opts.interpolate = !o.no_interpolate;
   opts.normalize = !o.no_normalize;
+  if (o.profiles) opts.profiles = {"*"};  // --profiles lists every profile, active or not
 
   if (o.variables) {
     compose::DiskFileReader files;

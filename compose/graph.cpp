@@ -89,7 +89,16 @@ Result<DependencyGraph> DependencyGraph::build(const model::Project& project) {
         std::string msg = "cycle found: ";
         for (auto it = start; it != stack.end(); ++it) msg += *it + " -> ";
         msg += e.to;
-        return Error(Errc::kCycle, msg);
+        // Point at the first edge of the cycle: the cycle's first service's reference to the next.
+        const std::string& first = *start;
+        const std::string& next = start + 1 == stack.end() ? e.to : *(start + 1);
+        std::string path = "services." + first + ".depends_on";
+        for (const auto& fe : g.out_[first]) {
+          if (fe.to == next) path = "services." + first + "." + edge_key(fe.kind);
+        }
+        std::optional<Mark> mark = project.mark_of(path + "." + next);
+        if (!mark) mark = project.mark_of(path);
+        return Error(Errc::kCycle, msg, path, mark);
       }
       if (color[e.to] == Color::kWhite) {
         if (auto err = visit(e.to)) return err;

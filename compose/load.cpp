@@ -49,6 +49,8 @@ struct FileLoader {
   Result<Node> load_file(const std::string& path, const EnvMap& env, const std::vector<std::string>& chain) {
     auto doc = load_one(path, env);
     if (!doc) return doc;
+    // A project or included file must say something (compose rejects it too).
+    if (doc->entries.empty()) return Error(Errc::kValidation, "empty compose file", "", Mark{path, 1, 1});
     std::string dir = parent_dir(path);
     std::vector<std::string> inner_chain = chain;
     inner_chain.push_back(path);

@@ -55,7 +55,7 @@ TEST_CASE("no compose file is docker's error", "[load][discovery]") {
   CHECK(src.error().message == "no configuration file provided: not found");
 }
 
-TEST_CASE("-f files are relative to the working directory and set the project directory", "[load][discovery]") {
+TEST_CASE("files given with -f are relative to the working directory and set the project directory", "[load][discovery]") {
   MemFileReader fs;
   fs.add("/w/deploy/base.yaml", "services: {}\n");
   fs.add("/w/deploy/prod.yaml", "services: {}\n");
@@ -128,7 +128,7 @@ TEST_CASE("project names from directories are normalized", "[load][name]") {
   CHECK_FALSE(is_valid_project_name(""));
 }
 
-TEST_CASE("--env-file replaces .env and a missing one is an error", "[load][env]") {
+TEST_CASE("an --env-file replaces .env and a missing one is an error", "[load][env]") {
   MemFileReader fs;
   fs.add("/p/compose.yaml", "services: {}\n");
   fs.add("/p/.env", "A=dotenv\n");

@@ -70,7 +70,7 @@ TEST_CASE("version is dropped with compose's warning", "[load]") {
   CHECK(p->warnings[0].find("the attribute `version` is obsolete") == 0);
 }
 
-TEST_CASE("-f files merge in order and interpolate from .env and the process", "[load]") {
+TEST_CASE("files given with -f merge in order and interpolate from .env and the process", "[load]") {
   MemFileReader fs;
   fs.add("/p/.env", "TAG=1.0\nPORT=8080\n");
   fs.add("/p/compose.yaml",
@@ -130,7 +130,7 @@ TEST_CASE("the canonical document serializes with name first", "[load]") {
   CHECK(yaml.rfind("name: p\nservices:\n", 0) == 0);
 }
 
-TEST_CASE("--no-interpolate keeps templates", "[load]") {
+TEST_CASE("without interpolation, templates are kept templates", "[load]") {
   MemFileReader fs;
   fs.add("/p/compose.yaml", "services:\n  web:\n    image: \"nginx:${TAG:-latest}\"\n");
   ProjectOptions o;
@@ -139,4 +139,23 @@ TEST_CASE("--no-interpolate keeps templates", "[load]") {
   auto p = load_project(o, fs, {});
   REQUIRE(p.ok());
   CHECK(p->project.services.at("web").image == "nginx:${TAG:-latest}");
+}
+
+TEST_CASE("an empty compose file is rejected with its name", "[load]") {
+  MemFileReader fs;
+  fs.add("/p/compose.yaml", "# nothing here\n");
+  auto p = load(fs, "/p");
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.error().to_string() == "/p/compose.yaml:1:1: empty compose file");
+}
+
+TEST_CASE("a cycle error points at the first reference of the cycle", "[load]") {
+  MemFileReader fs;
+  fs.add("/p/compose.yaml",
+         "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    links: [a]\n");
+  auto p = load(fs, "/p");
+  REQUIRE_FALSE(p.ok());
+  CHECK(p.error().key_path == "services.a.depends_on");
+  REQUIRE(p.error().at.has_value());
+  CHECK(p.error().at->line == 4);
 }

@@ -1,0 +1,46 @@
+#pragma once
+// A real registry for integration tests: Debian's docker-registry (CNCF
+// distribution) started on 127.0.0.1 with a random free port and its own
+// storage directory, optionally behind htpasswd Basic auth. The destructor
+// stops it and removes everything, also when a test fails.
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace racker::test {
+
+struct RegistryFixtureOptions {
+  std::string username;  // non-empty: require Basic auth with these credentials
+  std::string password;
+};
+
+class RegistryFixture {
+ public:
+  explicit RegistryFixture(RegistryFixtureOptions options = {});
+  ~RegistryFixture();
+  RegistryFixture(const RegistryFixture&) = delete;
+  RegistryFixture& operator=(const RegistryFixture&) = delete;
+
+  // False (with a reason) when docker-registry is missing or did not start.
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+  // Where the registry keeps a blob on disk (to corrupt it on purpose).
+  std::string blob_data_path(const std::string& digest_hex) const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string error_;
+};
+
+// Runs a shell command, returns its exit status; output goes to `log` if given.
+int run_command(const std::string& command, std::string* output = nullptr);
+// True if `tool` is on PATH.
+bool have_tool(const std::string& tool);
+
+}  // namespace racker::test
