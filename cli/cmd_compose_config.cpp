@@ -32,6 +32,16 @@ std::vector<std::string> section_keys(const compose::Node& doc, const char* sect
   return out;
 }
 
+std::string escape_dollars(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    out += c;
+    if (c == '$') out += '$';
+  }
+  return out;
+}
+
 int run_config(const ConfigOptions& o) {
   compose::ProjectOptions opts = project_options();
   opts.interpolate = !o.no_interpolate;
@@ -103,10 +113,11 @@ int run_config(const ConfigOptions& o) {
       }
       text += n + " " + compose::service_config_hash(*svc) + "\n";
     }
-  } else if (o.format == "json") {
-    text = compose::to_json(doc);
-  } else if (o.format == "yaml") {
-    text = compose::to_yaml(doc);
+  } else if (o.format == "json" || o.format == "yaml") {
+    text = o.format == "json" ? compose::to_json(doc) : compose::to_yaml(doc);
+    // Values are already interpolated: escape `$` as `$$` (as docker compose
+    // does) so the output loads back to the same project.
+    if (!o.no_interpolate) text = escape_dollars(text);
   } else {
     std::fprintf(stderr, "unsupported format \"%s\"\n", o.format.c_str());
     return 1;

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   ctx.root = &app;
   CLI::App* compose = app.add_subcommand("compose", "Define and run multi-container applications");
   compose->require_subcommand(1);
+  compose->fallthrough();  // -f, -p ... also after the subcommand, like docker compose
   ctx.compose = compose;
 
   auto& commands = registered_commands();

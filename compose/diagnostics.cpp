@@ -20,6 +20,12 @@ std::string render_error(const Error& err, FileReader& files) {
   std::string source = text->substr(start, end == std::string::npos ? std::string::npos : end - start);
   if (!source.empty() && source.back() == '\r') source.pop_back();
   if (source.size() > 200) return out;  // minified or binary input: the caret would not help
+  for (char ch : source) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    // Control bytes would garble the terminal; with non-ASCII text the caret
+    // (placed by byte column) would not line up.
+    if ((c < 0x20 && c != '\t') || c >= 0x7F) return out;
+  }
   // Put the source and caret before any context lines.
   std::string head = out, tail;
   if (auto pos = out.find("\n  ("); pos != std::string::npos) {

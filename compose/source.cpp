@@ -1,15 +1,18 @@
 #include "racker/compose/source.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <set>
+#include <sstream>
 
 namespace racker::compose {
 namespace {
 
 // Bounds that keep hostile input (alias bombs, deep nesting) from exhausting
 // memory or the stack; real compose files are far below them.
-constexpr size_t kMaxNodes = 4'000'000;
+constexpr size_t kMaxNodes = 250'000;
 constexpr int kMaxDepth = 200;
 
 Mark mark_of(const YAML::Mark& m, const std::string& file) {
@@ -119,17 +122,95 @@ class Converter {
   size_t count_ = 0;
 };
 
+// YAML streams are UTF-8 text without control characters (YAML 1.2 c-printable):
+// reject the rest up front with a position, as go-yaml does, so no later stage
+// (or the JSON printer) ever sees such bytes.
+std::optional<Error> check_text(std::string_view text, const std::string& file) {
+  int line = 1, col = 1;
+  size_t i = 0;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // a leading BOM is allowed
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = len != 0 && i + len <= text.size();
+    for (size_t k = 1; valid && k < len; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!valid) return Error(Errc::kParse, "invalid UTF-8 byte in input", "", Mark{file, line, col});
+    if (len == 1 && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F))
+      return Error(Errc::kParse, "control characters are not allowed", "", Mark{file, line, col});
+    if (c == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
+// Counts documents that hold content. Only used when the text may hold more
+// than one, because yaml-cpp's LoadAll can loop forever on some malformed input.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override { content_ = false; }
+  void OnDocumentEnd() override {
+    if (content_) ++documents_;
+  }
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { note(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnMapEnd() override {}
+
+  int documents() const { return documents_; }
+  const YAML::Mark& second_start() const { return second_; }
+
+ private:
+  void note(const YAML::Mark& m) {
+    if (!content_ && documents_ == 1) second_ = m;
+    content_ = true;
+  }
+  bool content_ = false;
+  int documents_ = 0;
+  YAML::Mark second_;
+};
+
+bool may_hold_several_documents(std::string_view text) {
+  for (size_t pos = 0; pos < text.size();) {
+    if (text.compare(pos, 3, "---") == 0 || text.compare(pos, 3, "...") == 0) return true;
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<Node> parse_yaml(std::string_view text, const std::string& file) {
+  if (auto bad = check_text(text, file)) return *bad;
   YAML::Node root;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1)
-      return Error(Errc::kParse, "expected a single YAML document, found " + std::to_string(docs.size()),
-                   "", Mark{file, docs[1].Mark().line + 1, docs[1].Mark().column + 1});
-    if (docs.empty()) return Node::null(Mark{file, 1, 1});
-    root = docs.front();
+    std::string input(text);
+    if (may_hold_several_documents(text)) {
+      std::stringstream stream(input);
+      YAML::Parser parser(stream);
+      DocumentCounter counter;
+      // Bounded: malformed streams can yield empty documents without end.
+      for (int i = 0; i < 64 && counter.documents() < 2 && parser.HandleNextDocument(counter); ++i) {
+      }
+      if (counter.documents() > 1)
+        return Error(Errc::kParse, "expected a single YAML document, found several", "",
+                     Mark{file, counter.second_start().line + 1, counter.second_start().column + 1});
+    }
+    root = YAML::Load(input);
   } catch (const YAML::Exception& e) {
     return Error(Errc::kParse, e.msg, "", Mark{file, e.mark.line + 1, e.mark.column + 1});
   } catch (const std::exception& e) {
