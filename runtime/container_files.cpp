@@ -1,0 +1,117 @@
+#include "container_files.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+namespace racker::runtime::cfiles {
+
+Error errno_error(const std::string& what, int err) {
+  Errc code = err == ENOENT ? Errc::kNotFound : err == EACCES || err == EPERM ? Errc::kPermission : Errc::kIo;
+  return Error(code, what + ": " + std::strerror(err));
+}
+
+Result<std::string> read(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("open " + path, errno);
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return errno_error("read " + path, err);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+namespace {
+Status write_all(int fd, const std::string& content, const std::string& what) {
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error(what, errno);
+    done += static_cast<size_t>(n);
+  }
+  return ok_status();
+}
+}  // namespace
+
+Status write_plain(const std::string& path, const std::string& content, int mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return errno_error("create " + path, errno);
+  Status st = write_all(fd, content, "write " + path);
+  ::close(fd);
+  return st;
+}
+
+Status write_atomic(const std::string& path, const std::string& content, int mode) {
+  std::string tmp = path + ".tmp-XXXXXX";
+  std::vector<char> name(tmp.begin(), tmp.end());
+  name.push_back('\0');
+  int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return errno_error("create " + tmp, errno);
+  Status st = write_all(fd, content, "write " + tmp);
+  if (st && ::fchmod(fd, static_cast<mode_t>(mode)) != 0) st = errno_error("chmod " + tmp, errno);
+  ::close(fd);
+  if (st && ::rename(name.data(), path.c_str()) != 0) st = errno_error("rename " + path, errno);
+  if (!st) ::unlink(name.data());
+  return st;
+}
+
+Status make_dirs(const std::string& path, int mode) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return errno_error("mkdir " + path, ec.value());
+  (void)mode;
+  return ok_status();
+}
+
+Status remove_tree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec && ec.value() != ENOENT) return errno_error("remove " + path, ec.value());
+  return ok_status();
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<FileLock> FileLock::acquire(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return errno_error("open lock " + path, errno);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    int err = errno;
+    ::close(fd);
+    return errno_error("lock " + path, err);
+  }
+  return FileLock(fd);
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace racker::runtime::cfiles

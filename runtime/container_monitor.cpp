@@ -1,0 +1,388 @@
+#include "container_monitor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "container_files.h"
+#include "container_tty.h"
+#include "nspawn_launch.h"
+#include "racker/runtime/cgroup_limits.h"
+#include "racker/runtime/container_init.h"
+#include "racker/runtime/container_process.h"
+#include "racker/runtime/container_rootfs.h"
+#include "racker/runtime/log_writer.h"
+#include "racker/runtime/restart_policy.h"
+#include "racker/runtime/overlay.h"
+#include "racker/runtime/volume_store.h"
+
+namespace racker::runtime {
+
+namespace {
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+void write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a gone client must not stop the container
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+// nspawn reports a payload killed by a signal only in words:
+// "Container NAME terminated by signal KILL."
+int signal_exit_code(const std::string& diag) {
+  auto pos = diag.find("terminated by signal ");
+  if (pos == std::string::npos) return -1;
+  std::string name = diag.substr(pos + 21);
+  name = name.substr(0, name.find_first_of(".\n "));
+  auto signo = parse_signal(name);
+  return signo ? 128 + *signo : -1;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool managed_by_systemd(const HostFacts& host) { return host.systemd_pid1 && host.machined; }
+
+// One container's output on its way to the log, the journal and a client.
+class OutputSink {
+ public:
+  OutputSink(JsonFileLog* log, JournalLog* journal, const AttachIo& attach)
+      : log_(log), journal_(journal), attach_(attach) {}
+
+  void write(LogStream stream, const char* data, size_t size) {
+    int client = stream == LogStream::kStdout ? attach_.out : attach_.err;
+    if (client >= 0) write_all(client, data, size);
+    auto& splitter = stream == LogStream::kStdout ? out_ : err_;
+    splitter.feed(std::string_view(data, size), [&](std::string_view record) { emit(stream, record); });
+  }
+  void flush() {
+    out_.flush([&](std::string_view r) { emit(LogStream::kStdout, r); });
+    err_.flush([&](std::string_view r) { emit(LogStream::kStderr, r); });
+  }
+
+ private:
+  void emit(LogStream stream, std::string_view record) {
+    if (log_) (void)log_->append(stream, record, now_rfc3339());
+    if (journal_) journal_->append(stream, record);
+  }
+  JsonFileLog* log_;
+  JournalLog* journal_;
+  AttachIo attach_;
+  LineSplitter out_, err_;
+};
+
+}  // namespace
+
+// Everything one start of the container holds; released in teardown.
+struct ContainerMonitor::Attempt {
+  LaunchedNspawn nspawn;
+  int out_fd = -1, err_fd = -1;  // read ends (out is the pty master with a tty)
+  int stdin_hold = -1;           // keeps a detached -i container's stdin open
+  int signal_fd = -1;
+  int console_socket = -1;  // with a tty: where the init sends the pty master
+  pid_t payload = 0;
+  std::string status_text, diag_text;
+  ~Attempt() {
+    for (int* fd : {&nspawn.pidfd, &nspawn.diag_fd, &nspawn.status_fd, &out_fd, &err_fd, &stdin_hold, &signal_fd, &console_socket})
+      close_fd(*fd);
+  }
+};
+
+Status cleanup_container_leftovers(ContainerStore& store, const std::string& id) {
+  RootfsPaths paths{store.dir(id), store.volumes_dir()};
+  Status st = teardown_rootfs(paths);
+  Status cg = remove_cgroup(kCgroupRoot, id);
+  return st ? cg : st;
+}
+
+Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorOptions& options, bool first) {
+  RootfsPaths paths{store_.dir(spec.id), store_.volumes_dir()};
+  auto start_failed = [&](Error e, int code) -> Result<int> {
+    (void)cleanup_container_leftovers(store_, spec.id);
+    (void)store_.update_state(spec.id, [&](ContainerState& s) {
+      s.status = first ? ContainerStatus::kCreated : ContainerStatus::kExited;
+      s.exit_code = code;
+      s.error = e.message;
+      s.pid = 0;
+      s.finished_at = now_rfc3339();
+    });
+    if (first && options.on_first_start) options.on_first_start(e);
+    return e;
+  };
+
+  if (auto st = prepare_rootfs(spec, paths); !st) return start_failed(st.error(), 125);
+  CgroupSetup cgroup;
+  if (!managed_by_systemd(host_)) {
+    auto cg = create_cgroup(kCgroupRoot, spec.id, spec.resources);
+    if (!cg) return start_failed(cg.error(), 125);
+    cgroup = *cg;
+  }
+
+  Attempt a;
+  LaunchIo io;
+  int child_ends[3] = {-1, -1, -1};
+  auto close_child_ends = [&] {
+    for (int& fd : child_ends) close_fd(fd);
+  };
+  if (spec.tty) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+      return start_failed(cfiles::errno_error("socketpair", errno), 125);
+    a.console_socket = pair[0];
+    child_ends[0] = pair[1];
+    io.stdin_fd = pair[1];
+  } else {
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) return start_failed(cfiles::errno_error("pipe", errno), 125);
+    if (::pipe2(err, O_CLOEXEC) != 0) {
+      ::close(out[0]);
+      ::close(out[1]);
+      return start_failed(cfiles::errno_error("pipe", errno), 125);
+    }
+    a.out_fd = out[0];
+    a.err_fd = err[0];
+    child_ends[0] = out[1];
+    child_ends[1] = err[1];
+    io.stdout_fd = out[1];
+    io.stderr_fd = err[1];
+    if (spec.open_stdin && options.attach.in >= 0) {
+      io.stdin_fd = options.attach.in;  // the client's stdin, directly
+    } else if (spec.open_stdin) {
+      int in[2];
+      if (::pipe2(in, O_CLOEXEC) == 0) {
+        child_ends[2] = in[0];
+        a.stdin_hold = in[1];
+        io.stdin_fd = in[0];
+      }
+    }
+  }
+
+  auto plan = plan_nspawn(spec, NspawnPaths{paths.rootfs(), paths.container_dir, paths.volumes_dir}, init_, host_);
+  auto launched = launch_nspawn(plan, io, cgroup.procs_files);
+  close_child_ends();
+  if (!launched) return start_failed(launched.error(), 125);
+  a.nspawn = *launched;
+
+  std::unique_ptr<RawTerminal> raw;
+  if (spec.tty && options.attach.in >= 0) raw = std::make_unique<RawTerminal>(options.attach.in);
+  if (options.attach.proxy_signals || spec.tty) {
+    sigset_t set;
+    ::sigemptyset(&set);
+    if (options.attach.proxy_signals && !spec.tty)
+      for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaddset(&set, sig);
+    if (spec.tty) ::sigaddset(&set, SIGWINCH);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    a.signal_fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  }
+
+  auto log = JsonFileLog::open(store_.log_path(spec.id), spec.log);
+  std::unique_ptr<JournalLog> journal;
+  if (JournalLog::available()) journal = std::make_unique<JournalLog>(spec.id, spec.name, spec.image);
+  OutputSink sink(log ? log->get() : nullptr, journal.get(), options.attach);
+
+  bool reported_start = false;
+  auto note_started = [&] {
+    if (reported_start) return;
+    reported_start = true;
+    auto kids = child_pids(a.nspawn.pid);
+    if (!kids.empty()) a.payload = kids.front();
+    uint64_t payload_start = 0;
+    if (a.payload > 0)
+      if (auto st = read_proc_stat(a.payload)) payload_start = st->start_time;
+    uint64_t self_start = 0;
+    if (auto st = read_proc_stat(::getpid())) self_start = st->start_time;
+    (void)store_.update_state(spec.id, [&](ContainerState& s) {
+      s.status = ContainerStatus::kRunning;
+      s.pid = a.payload;
+      s.pid_start = payload_start;
+      s.monitor_pid = ::getpid();
+      s.monitor_start = self_start;
+      s.exit_code = 0;
+      s.error.clear();
+      s.started_at = now_rfc3339();
+      s.finished_at.clear();
+    });
+    if (first && options.on_first_start) options.on_first_start(ok_status());
+  };
+
+  // The loop: output, the init's status, nspawn's diagnostics, signals, exit.
+  bool exited = false;
+  auto drain_deadline = std::chrono::steady_clock::time_point::max();
+  char buf[65536];
+  for (;;) {
+    pollfd fds[8];
+    int n = 0;
+    int idx_out = -1, idx_err = -1, idx_diag = -1, idx_status = -1, idx_pid = -1, idx_sig = -1, idx_in = -1,
+        idx_console = -1;
+    auto add = [&](int fd, int& idx) {
+      if (fd < 0) return;
+      idx = n;
+      fds[n++] = {fd, POLLIN, 0};
+    };
+    add(a.out_fd, idx_out);
+    add(a.err_fd, idx_err);
+    add(a.nspawn.diag_fd, idx_diag);
+    add(a.nspawn.status_fd, idx_status);
+    if (!exited) add(a.nspawn.pidfd, idx_pid);
+    add(a.signal_fd, idx_sig);
+    if (spec.tty && !exited && a.out_fd >= 0) add(options.attach.in, idx_in);
+    add(a.console_socket, idx_console);
+    bool pipes_open = a.out_fd >= 0 || a.err_fd >= 0 || a.nspawn.diag_fd >= 0 || a.nspawn.status_fd >= 0;
+    if (exited && (!pipes_open || std::chrono::steady_clock::now() >= drain_deadline)) break;
+    int timeout = exited ? 20 : -1;
+    int ready = ::poll(fds, static_cast<nfds_t>(n), timeout);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    auto readable = [&](int idx) { return idx >= 0 && (fds[idx].revents & (POLLIN | POLLHUP | POLLERR)); };
+    auto pump = [&](int& fd, auto&& consume) {
+      ssize_t got = ::read(fd, buf, sizeof buf);
+      if (got > 0) consume(buf, static_cast<size_t>(got));
+      else if (got == 0 || (errno != EINTR && errno != EAGAIN)) close_fd(fd);  // EIO: pty slave closed
+    };
+    if (readable(idx_console)) {
+      a.out_fd = receive_console(a.console_socket);
+      close_fd(a.console_socket);
+      if (a.out_fd >= 0 && options.attach.out >= 0) copy_window_size(options.attach.out, a.out_fd);
+    }
+    if (readable(idx_status)) {
+      pump(a.nspawn.status_fd, [&](const char* d, size_t s) { a.status_text.append(d, s); });
+      // The pipe closes on the payload's execve: only then did it start.
+      if (a.nspawn.status_fd < 0 && a.status_text.find("started\n") != std::string::npos &&
+          a.status_text.find("error ") == std::string::npos)
+        note_started();
+    }
+    if (readable(idx_out))
+      pump(a.out_fd, [&](const char* d, size_t s) { sink.write(LogStream::kStdout, d, s); });
+    if (readable(idx_err))
+      pump(a.err_fd, [&](const char* d, size_t s) { sink.write(LogStream::kStderr, d, s); });
+    if (readable(idx_diag))
+      pump(a.nspawn.diag_fd, [&](const char* d, size_t s) {
+        if (a.diag_text.size() < 65536) a.diag_text.append(d, s);
+      });
+    if (readable(idx_in)) {
+      ssize_t got = ::read(options.attach.in, buf, sizeof buf);
+      if (got > 0) write_all(a.out_fd, buf, static_cast<size_t>(got));
+    }
+    if (readable(idx_sig)) {
+      signalfd_siginfo info{};
+      while (::read(a.signal_fd, &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGWINCH) copy_window_size(options.attach.out, a.out_fd);
+        else if (a.payload > 0) ::kill(a.payload, static_cast<int>(info.ssi_signo));
+      }
+    }
+    if (readable(idx_pid)) {
+      exited = true;
+      drain_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    }
+  }
+
+  siginfo_t info{};
+  ::waitid(P_PID, static_cast<id_t>(a.nspawn.pid), &info, WEXITED);
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }  // strays reparented to us as subreaper
+  sink.flush();
+  raw.reset();
+  if (a.signal_fd >= 0) {
+    sigset_t set;
+    ::sigfillset(&set);
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  }
+
+  bool oom = cgroup_oom_killed(kCgroupRoot, spec.id);  // before the group goes
+  Status teardown = cleanup_container_leftovers(store_, spec.id);
+
+  InitReport report = parse_init_report(a.status_text);
+  if (!report.started) {
+    std::string why = trim(a.diag_text);
+    return start_failed(Error(Errc::kInternal, "failed to start container: systemd-nspawn: " +
+                                                   (why.empty() ? std::string("exited early") : why)),
+                        125);
+  }
+  if (report.exit_code != 0)
+    return start_failed(Error(report.exit_code == 125 ? Errc::kInternal : Errc::kNotFound,
+                              "failed to create task for container: unable to start container process: " +
+                                  report.message + ": unknown"),
+                        report.exit_code);
+  int code = 0;
+  if (info.si_code == CLD_EXITED) code = info.si_status;
+  else code = 128 + info.si_status;
+  if (int by_signal = signal_exit_code(a.diag_text); by_signal > 0 && code == 1) code = by_signal;
+
+  (void)store_.update_state(spec.id, [&](ContainerState& s) {
+    s.status = ContainerStatus::kExited;
+    s.exit_code = code;
+    s.oom_killed = oom;
+    s.pid = 0;
+    s.finished_at = now_rfc3339();
+    if (!teardown) s.error = teardown.error().message;
+  });
+  return code;
+}
+
+Result<int> ContainerMonitor::run(const std::string& id, const MonitorOptions& options) {
+  auto spec = store_.read_spec(id);
+  if (!spec) return spec.error();
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int last = 0;
+  RestartTracker restarts(spec->restart);
+  for (bool first = true;; first = false) {
+    auto began = std::chrono::steady_clock::now();
+    MonitorOptions attempt_options = options;
+    if (!first) attempt_options.on_first_start = nullptr;
+    auto result = run_once(*spec, attempt_options, first);
+    if (!result && first) {
+      if (spec->auto_remove) (void)store_.remove(id);
+      return result.error();
+    }
+    last = result ? *result : 125;
+    auto state = store_.read_state(id);
+    if (!state) break;
+    auto decision = restarts.on_exit(last, std::chrono::steady_clock::now() - began, state->restart_count,
+                                     state->stop_requested);
+    if (!decision.restart) break;
+    (void)store_.update_state(id, [](ContainerState& s) {
+      s.status = ContainerStatus::kRestarting;
+      s.restart_count++;
+    });
+    auto until = std::chrono::steady_clock::now() + decision.delay;
+    bool stopped = false;
+    while (std::chrono::steady_clock::now() < until && !stopped) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      auto s = store_.read_state(id);
+      stopped = !s || s->stop_requested;
+    }
+    if (stopped) {
+      (void)store_.update_state(id, [](ContainerState& s) { s.status = ContainerStatus::kExited; });
+      break;
+    }
+  }
+  if (spec->auto_remove) {
+    VolumeStore volumes(store_.volumes_dir());
+    for (const auto& m : spec->mounts)
+      if (m.type == MountSpec::Type::kVolume && m.anonymous) (void)volumes.remove(m.source);
+    (void)store_.remove(id);
+  }
+  return last;
+}
+
+}  // namespace racker::runtime

@@ -1,0 +1,49 @@
+#pragma once
+// Supervises one container from start to final stop (internal to the nspawn
+// driver): mounts the rootfs, sets up cgroups, launches nspawn, pumps the
+// payload's output into the json-file log (and journal, and an attached
+// client), records state transitions, applies the restart policy, and tears
+// everything down (waiting for nspawn, unmounting, removing cgroups) before
+// recording the exit. Runs either in the CLI process (`racker run` in the
+// foreground) or in a detached child (`-d`, `start`).
+
+#include <functional>
+#include <string>
+
+#include "racker/runtime/container_driver.h"
+#include "racker/runtime/container_state.h"
+#include "racker/runtime/nspawn_command.h"
+
+namespace racker::runtime {
+
+struct MonitorOptions {
+  AttachIo attach;
+  // Called once: after the payload started (ok) or when the first start
+  // failed (the error). Lets a detached start report back to its parent.
+  std::function<void(const Status&)> on_first_start;
+};
+
+class ContainerMonitor {
+ public:
+  ContainerMonitor(ContainerStore& store, HostFacts host, InitBinary init)
+      : store_(store), host_(host), init_(std::move(init)) {}
+
+  // Runs container `id` until it stops for good. Returns its last exit code;
+  // an error when the first start failed (the container is then "exited"
+  // with that error recorded, or removed with auto_remove).
+  Result<int> run(const std::string& id, const MonitorOptions& options);
+
+ private:
+  struct Attempt;
+  Result<int> run_once(const ContainerSpec& spec, const MonitorOptions& options, bool first);
+
+  ContainerStore& store_;
+  HostFacts host_;
+  InitBinary init_;
+};
+
+// Undoes what a start left behind when its monitor is gone: rootfs mounts
+// and cgroups. Safe to call at any time the container is not running.
+Status cleanup_container_leftovers(ContainerStore& store, const std::string& id);
+
+}  // namespace racker::runtime

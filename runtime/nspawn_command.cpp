@@ -1,0 +1,167 @@
+#include "racker/runtime/nspawn_command.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+namespace racker::runtime {
+
+namespace {
+
+std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+const char* rlimit_name(const std::string& docker_name) {
+  static const std::pair<const char*, const char*> kNames[] = {
+      {"core", "RLIMIT_CORE"},       {"cpu", "RLIMIT_CPU"},         {"data", "RLIMIT_DATA"},
+      {"fsize", "RLIMIT_FSIZE"},     {"locks", "RLIMIT_LOCKS"},     {"memlock", "RLIMIT_MEMLOCK"},
+      {"msgqueue", "RLIMIT_MSGQUEUE"}, {"nice", "RLIMIT_NICE"},     {"nofile", "RLIMIT_NOFILE"},
+      {"nproc", "RLIMIT_NPROC"},     {"rss", "RLIMIT_RSS"},         {"rtprio", "RLIMIT_RTPRIO"},
+      {"rttime", "RLIMIT_RTTIME"},   {"sigpending", "RLIMIT_SIGPENDING"}, {"stack", "RLIMIT_STACK"},
+      {"as", "RLIMIT_AS"}};
+  for (const auto& [docker, nspawn] : kNames)
+    if (docker_name == docker) return nspawn;
+  return nullptr;
+}
+
+std::string limit_text(int64_t v) { return v < 0 ? "infinity" : std::to_string(v); }
+
+}  // namespace
+
+std::string escape_nspawn_path(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ':' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string machine_name(const ContainerSpec& spec) {
+  const std::string& name = spec.name;
+  bool valid = !name.empty() && name.size() <= 64 && std::isalnum(static_cast<unsigned char>(name[0]));
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') valid = false;
+  if (valid) return name;
+  return "racker-" + spec.id.substr(0, 12);
+}
+
+NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, const InitBinary& init,
+                       const HostFacts& host) {
+  NspawnPlan plan;
+  auto& a = plan.argv;
+  a = {"systemd-nspawn", "--quiet", "--settings=false", "--directory=" + paths.rootfs,
+       "--machine=" + machine_name(spec), "--console=pipe", "--link-journal=no", "--timezone=off",
+       "--resolv-conf=off"};
+  std::string hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
+  a.push_back("--hostname=" + hostname);
+
+  if (host.systemd_pid1 && host.machined) {
+    a.push_back("--register=yes");
+    const auto& r = spec.resources;
+    if (r.memory_bytes > 0) a.push_back("--property=MemoryMax=" + std::to_string(r.memory_bytes));
+    if (r.memory_swap_bytes > 0 && r.memory_swap_bytes > r.memory_bytes)
+      a.push_back("--property=MemorySwapMax=" + std::to_string(r.memory_swap_bytes - r.memory_bytes));
+    if (r.cpus > 0) a.push_back("--property=CPUQuota=" + std::to_string(std::lround(r.cpus * 100)) + "%");
+    if (r.cpu_shares > 0) a.push_back("--property=CPUWeight=" + std::to_string(std::max<int64_t>(1, r.cpu_shares * 100 / 1024)));
+    if (r.pids_limit > 0) a.push_back("--property=TasksMax=" + std::to_string(r.pids_limit));
+  } else {
+    // Without systemd, limits go through the cgroup filesystem (cgroup_limits.h).
+    a.push_back("--register=no");
+    a.push_back("--keep-unit");
+  }
+
+  if (spec.read_only) a.push_back("--read-only");
+  if (spec.network_mode == "none") a.push_back("--private-network");
+  // nspawn's defaults are wider than docker's; the init narrows them to
+  // container_capabilities(). Added ones must be in nspawn's set to survive.
+  if (spec.privileged) a.push_back("--capability=all");
+  else
+    for (const auto& cap : spec.cap_add) a.push_back(cap == "ALL" ? "--capability=all" : "--capability=" + cap);
+  for (const auto& u : spec.ulimits)
+    if (const char* name = rlimit_name(u.name))
+      a.push_back(std::string("--rlimit=") + name + "=" + limit_text(u.soft) + ":" + limit_text(u.hard));
+
+  // docker's per-container files, bind-mounted from the container directory.
+  for (const char* file : {"hostname", "hosts", "resolv.conf"})
+    a.push_back("--bind=" + escape_nspawn_path(paths.container_dir + "/" + file) + ":/etc/" + file);
+
+  for (const auto& m : spec.mounts) {
+    switch (m.type) {
+      case MountSpec::Type::kTmpfs: {
+        std::string options = m.tmpfs_options.empty() ? "mode=1777" : m.tmpfs_options;
+        a.push_back("--tmpfs=" + escape_nspawn_path(m.target) + ":" + options);
+        break;
+      }
+      case MountSpec::Type::kBind:
+      case MountSpec::Type::kVolume: {
+        std::string source =
+            m.type == MountSpec::Type::kBind ? m.source : paths.volumes_dir + "/" + m.source + "/_data";
+        a.push_back(std::string(m.read_only ? "--bind-ro=" : "--bind=") + escape_nspawn_path(source) + ":" +
+                    escape_nspawn_path(m.target));
+        break;
+      }
+    }
+  }
+
+  // racker's init, through the host's loader.
+  std::string init_dir = kInitMountDir;
+  a.push_back("--bind-ro=" + escape_nspawn_path(init.racker) + ":" + init_dir + "/racker");
+  plan.init.unmount.push_back(init_dir + "/racker");
+  std::string library_path, loader;
+  for (size_t i = 0; i < init.lib_dirs.size(); ++i) {
+    std::string inside = init_dir + "/lib" + std::to_string(i);
+    a.push_back("--bind-ro=" + escape_nspawn_path(init.lib_dirs[i]) + ":" + inside);
+    plan.init.unmount.push_back(inside);
+    if (!library_path.empty()) library_path += ':';
+    library_path += inside;
+    if (init.loader.rfind(init.lib_dirs[i] + "/", 0) == 0) loader = inside + "/" + base_name(init.loader);
+  }
+  a.push_back("--");
+  a.insert(a.end(), {loader, "--inhibit-cache", "--library-path", library_path, init_dir + "/racker",
+                     "container-init"});
+
+  plan.env = {std::string("PATH=") + kDefaultPath, "SYSTEMD_NSPAWN_TMPFS_TMP=0"};
+
+  plan.init.args = spec.argv();
+  plan.init.env = container_environment(spec);
+  plan.init.user = spec.user;
+  plan.init.working_dir = spec.working_dir;
+  plan.init.domainname = spec.domainname;
+  plan.init.tty = spec.tty;
+  plan.init.init = spec.init;
+  plan.init.capabilities = container_capabilities(spec);
+  plan.init.sysctls = spec.sysctls;
+  return plan;
+}
+
+Result<InitBinary> find_init_binary() {
+  InitBinary out;
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  std::set<std::string> seen_dirs;
+  while (std::getline(maps, line)) {
+    size_t slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    std::string path = line.substr(slash);
+    if (path.size() > 10 && path.compare(path.size() - 10, 10, " (deleted)") == 0) continue;
+    std::string file = base_name(path);
+    if (file.find(".so") == std::string::npos) continue;
+    std::string dir = path.substr(0, path.rfind('/'));
+    if (file.rfind("ld-linux", 0) == 0 || file.rfind("ld64", 0) == 0 || file.rfind("ld-", 0) == 0)
+      out.loader = path;
+    if (seen_dirs.insert(dir).second) out.lib_dirs.push_back(dir);
+  }
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return Error(Errc::kIo, "cannot find racker's own executable");
+  out.racker.assign(exe, static_cast<size_t>(n));
+  if (out.loader.empty() || out.lib_dirs.empty())
+    return Error(Errc::kUnsupported, "racker is not dynamically linked: cannot run its container init");
+  return out;
+}
+
+}  // namespace racker::runtime

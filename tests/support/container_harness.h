@@ -1,0 +1,51 @@
+#pragma once
+// Running the racker binary against a throwaway RACKER_ROOT, for container
+// integration tests. The root's destructor force-removes every container,
+// checks nothing is mounted below it any more, reaps detached monitors
+// (the test process is a child subreaper, so they are reparented to it on
+// hosts whose PID 1 does not reap) and deletes the directory.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace racker::test {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out, err;
+  bool timed_out = false;
+};
+
+// Runs `argv` (argv[0] a path) with `env_overrides` ("K=V") added to the
+// environment, feeding `input` to stdin (closed after). Kills it at `timeout`.
+CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env_overrides,
+                          const std::string& input = "",
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+class RackerRoot {
+ public:
+  RackerRoot();
+  ~RackerRoot();
+  RackerRoot(const RackerRoot&) = delete;
+  RackerRoot& operator=(const RackerRoot&) = delete;
+
+  const std::string& path() const { return path_; }
+  // `racker ARGS...` with RACKER_ROOT set.
+  CommandResult racker(const std::vector<std::string>& args, const std::string& input = "",
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+
+ private:
+  std::string path_;
+};
+
+// Reaps exited children (detached monitors reparented to this process).
+void reap_orphans();
+
+// Mount points whose path starts with `prefix` (from /proc/self/mountinfo).
+std::vector<std::string> mounts_with_prefix(const std::string& prefix);
+// Processes whose command line contains `needle` (zombies included, shown
+// with state Z), other than this process.
+std::vector<std::string> processes_matching(const std::string& needle);
+
+}  // namespace racker::test
