@@ -30,7 +30,7 @@ int with_store(Fn&& fn) {
 }
 
 struct BootstrapFlags {
-  std::string name, suite = "bookworm", include, mirror;
+  std::string name, suite = "bookworm", include, mirror, variant = "minbase";
 };
 
 CommandRegistration load_reg(Parent::kRoot, 240, [](CLI::App& parent, Context& ctx) {
@@ -78,11 +78,13 @@ CommandRegistration import_reg(Parent::kRoot, 241, [](CLI::App& parent, Context&
   boot->add_option("--suite", flags->suite, "Debian suite (bookworm, trixie, ...)");
   boot->add_option("--include", flags->include, "Extra packages, comma-separated");
   boot->add_option("--mirror", flags->mirror, "Debian mirror URL");
+  boot->add_option("--variant", flags->variant, "mmdebstrap variant: minbase (default), essential, apt, important, standard, extract, custom");
   boot->callback([&ctx, flags] {
     ctx.exit_code = with_store([&](LocalImageStore& store) {
       BootstrapOptions o;
       o.suite = flags->suite;
       o.mirror = flags->mirror;
+      o.variant = flags->variant;
       size_t start = 0;
       while (start < flags->include.size()) {
         size_t comma = flags->include.find(',', start);

@@ -3,6 +3,7 @@
 // per-operation timeouts (tcp_stream::expires_after) apply to a blocking API.
 #include "racker/runtime/http_client.h"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,11 +12,16 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
-#include <optional>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <limits>
+#include <map>
+#include <optional>
+#include <set>
 
 namespace racker::runtime {
 namespace {
@@ -70,23 +76,22 @@ Result<Url> resolve_location(const Url& base, const std::string& location) {
 
 class BeastHttpClient : public HttpClient {
  public:
-  explicit BeastHttpClient(const HttpClientOptions& options) : options_(options), tls_(ssl::context::tls_client) {
-    tls_.set_default_verify_paths();
-    if (!options_.ca_file.empty()) {
-      error_code ec;
-      tls_.load_verify_file(options_.ca_file, ec);
-      ca_error_ = ec;
-    }
-    tls_.set_verify_mode(ssl::verify_peer);
-  }
+  explicit BeastHttpClient(const HttpClientOptions& options) : options_(options) {}
 
   Result<HttpResponse> send(const HttpRequest& request, const BodySink* sink) override {
-    if (ca_error_) return io_error("load CA file " + options_.ca_file, ca_error_);
     auto url = Url::parse(request.url);
     if (!url) return url.error();
     HttpRequest current = request;
     for (int hop = 0;; ++hop) {
+      bool fallback = current.plain_http_fallback && hop == 0 && url->scheme == "https";
+      if (fallback && plain_origins_.count(url->origin())) to_plain(*url);
       auto response = send_once(*url, current, sink);
+      if (!response && fallback && url->scheme == "https" && not_tls_) {
+        // A plain-HTTP server on an address where HTTPS is tried first.
+        plain_origins_.insert(url->origin());
+        to_plain(*url);
+        response = send_once(*url, current, sink);
+      }
       if (!response) return response;
       if (!is_redirect(response->status) || (current.method != "GET" && current.method != "HEAD")) return response;
       if (hop >= options_.max_redirects) return Error(Errc::kIo, request.url + ": too many redirects");
@@ -102,6 +107,12 @@ class BeastHttpClient : public HttpClient {
   }
 
  private:
+  // https://h:p -> http://h:p (the default port becomes 80).
+  static void to_plain(Url& url) {
+    url.scheme = "http";
+    if (url.port == "443") url.port = "80";
+  }
+
   // One request on the cached connection; a reused connection that the
   // server closed meanwhile is reopened once.
   Result<HttpResponse> send_once(const Url& url, const HttpRequest& request, const BodySink* sink) {
@@ -126,8 +137,57 @@ class BeastHttpClient : public HttpClient {
     buffer_.clear();
   }
 
+  // "host:port" as docker names registries (and certs.d directories).
+  static std::string authority(const Url& url) {
+    std::string h = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+    return h + ":" + url.port;
+  }
+
+  Error certificate_error(const Url& url, long verify) const {
+    std::string msg = "TLS handshake with " + url.origin() + ": certificate verify failed: " +
+                      X509_verify_cert_error_string(verify);
+    if (!options_.certs_dir.empty())
+      msg += " (to trust a private CA for this registry, put its certificate in " + options_.certs_dir + "/" +
+             authority(url) + "/ca.crt)";
+    return Error(Errc::kIo, msg);
+  }
+
+  // The TLS context for one origin: the system store, the extra CA file and
+  // the host's own CAs from certs_dir. Built once per origin.
+  Result<ssl::context*> tls_context_for(const Url& url) {
+    auto& slot = tls_[url.origin()];
+    if (slot) return slot.get();
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+    ctx->set_default_verify_paths();
+    ctx->set_verify_mode(ssl::verify_peer);
+    std::vector<std::string> ca_files;
+    if (!options_.ca_file.empty()) ca_files.push_back(options_.ca_file);
+    if (!options_.certs_dir.empty()) {
+      std::vector<std::string> dirs = {options_.certs_dir + "/" + authority(url)};
+      if (url.port == "443") dirs.push_back(options_.certs_dir + "/" + authority(url).substr(0, authority(url).rfind(':')));
+      for (const auto& dir : dirs) {
+        std::error_code fs_ec;
+        std::vector<std::string> found;
+        for (const auto& e : std::filesystem::directory_iterator(dir, fs_ec)) {
+          std::string name = e.path().filename().string();
+          if (name.size() > 4 && name.compare(name.size() - 4, 4, ".crt") == 0) found.push_back(e.path().string());
+        }
+        std::sort(found.begin(), found.end());
+        ca_files.insert(ca_files.end(), found.begin(), found.end());
+      }
+    }
+    for (const auto& file : ca_files) {
+      error_code ec;
+      ctx->load_verify_file(file, ec);
+      if (ec) return Error(Errc::kIo, "load CA certificate " + file + ": " + ec.message());
+    }
+    slot = std::move(ctx);
+    return slot.get();
+  }
+
   Status connect(const Url& url) {
     disconnect();
+    not_tls_ = false;
     tcp::resolver resolver(ioc_);
     tcp::resolver::results_type endpoints;
     error_code ec = run_op(ioc_, [&](auto handler) {
@@ -147,14 +207,26 @@ class BeastHttpClient : public HttpClient {
     if (url.scheme == "http") {
       plain_.emplace(std::move(tcp_stream));
     } else {
-      secure_.emplace(std::move(tcp_stream), tls_);
-      if (!SSL_set_tlsext_host_name(secure_->native_handle(), url.host.c_str()))
-        return Error(Errc::kIo, "TLS: cannot set SNI for " + url.host);
-      secure_->set_verify_callback(ssl::host_name_verification(url.host));
+      auto tls = tls_context_for(url);
+      if (!tls) return tls.error();
+      secure_.emplace(std::move(tcp_stream), **tls);
+      SSL* ssl = secure_->native_handle();
+      if (!SSL_set_tlsext_host_name(ssl, url.host.c_str())) return Error(Errc::kIo, "TLS: cannot set SNI for " + url.host);
+      // OpenSSL checks the name (or IP address) itself, so a mismatch gets
+      // its own verify result and message.
+      error_code addr_ec;
+      asio::ip::make_address(url.host, addr_ec);
+      int named = addr_ec ? SSL_set1_host(ssl, url.host.c_str())
+                          : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str());
+      if (named != 1) return Error(Errc::kIo, "TLS: cannot set the expected peer name " + url.host);
       beast::get_lowest_layer(*secure_).expires_after(options_.connect_timeout);
       ec = run_op(ioc_, [&](auto handler) { secure_->async_handshake(ssl::stream_base::client, handler); });
       if (ec) {
+        long verify = SSL_get_verify_result(ssl);
+        bool got_certificate = SSL_get0_peer_certificate(ssl) != nullptr;
         disconnect();
+        if (verify != X509_V_OK) return certificate_error(url, verify);
+        not_tls_ = !got_certificate && ec != beast::error::timeout;
         return io_error("TLS handshake with " + url.origin(), ec);
       }
     }
@@ -232,8 +304,9 @@ class BeastHttpClient : public HttpClient {
 
   HttpClientOptions options_;
   asio::io_context ioc_;
-  ssl::context tls_;
-  error_code ca_error_;
+  std::map<std::string, std::unique_ptr<ssl::context>> tls_;  // origin -> context
+  std::set<std::string> plain_origins_;                       // https origins that turned out to be plain HTTP
+  bool not_tls_ = false;                                      // the last handshake met a non-TLS server
   std::optional<beast::tcp_stream> plain_;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure_;
   std::string connected_origin_;

@@ -129,20 +129,59 @@ Result<std::unique_ptr<LocalImageStore>> LocalImageStore::open(const std::string
   for (const char* sub : {"/blobs/sha256", "/layers", "/images", "/tmp"})
     if (auto st = files::make_dirs(root + sub); !st) return st.error();
   std::unique_ptr<LocalImageStore> store(new LocalImageStore(racker_root, root));
-  // Staging left by an interrupted writer is garbage. Only entries older than
-  // a day go, so a pull running in another process keeps its staging.
+  // Staging of interrupted writers is garbage. A session directory is
+  // flocked by its live owner: if we can take the lock, its process is gone
+  // (flocks die with their holders, kill -9 included). Anything else old
+  // enough is left over from elsewhere.
   if (DIR* dir = ::opendir((root + "/tmp").c_str())) {
     time_t cutoff = ::time(nullptr) - 24 * 3600;
     while (dirent* e = ::readdir(dir)) {
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
-      struct stat st {};
       std::string path = root + "/tmp/" + name;
+      if (name.rfind("session-", 0) == 0) {
+        int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) continue;
+        if (::flock(fd, LOCK_EX | LOCK_NB) == 0) (void)files::remove_tree(path);
+        ::close(fd);
+        continue;
+      }
+      struct stat st {};
       if (::lstat(path.c_str(), &st) == 0 && st.st_mtime < cutoff) (void)files::remove_tree(path);
     }
     ::closedir(dir);
   }
   return store;
+}
+
+LocalImageStore::~LocalImageStore() {
+  std::lock_guard<std::mutex> lock(session_mu_);
+  if (session_fd_ >= 0) {
+    (void)files::remove_tree(session_dir_);
+    ::close(session_fd_);
+  }
+}
+
+Result<std::string> LocalImageStore::session_dir() {
+  std::lock_guard<std::mutex> lock(session_mu_);
+  if (session_fd_ >= 0) return session_dir_;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto dir = files::make_temp_dir(root_ + "/tmp", "session-");
+    if (!dir) return dir.error();
+    int fd = ::open(dir->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Error(Errc::kIo, "open " + *dir + ": " + std::strerror(errno));
+    // Another process opening the store may have taken the new directory for
+    // a dead session and removed it before we locked it: check it is still ours.
+    struct stat by_fd {}, by_path {};
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &by_fd) == 0 && ::stat(dir->c_str(), &by_path) == 0 &&
+        by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev) {
+      session_dir_ = *dir;
+      session_fd_ = fd;
+      return session_dir_;
+    }
+    ::close(fd);
+  }
+  return Error(Errc::kIo, "cannot create a staging directory in " + root_ + "/tmp");
 }
 
 // --- blobs ---
@@ -180,10 +219,16 @@ bool LocalImageStore::has_layer(const Digest& diff_id) const {
   return files::exists(root_ + "/layers/" + diff_id.hex() + "/layer.json");
 }
 
-Result<std::string> LocalImageStore::make_scratch_dir() { return files::make_temp_dir(root_ + "/tmp", "scratch-"); }
+Result<std::string> LocalImageStore::make_scratch_dir() {
+  auto session = session_dir();
+  if (!session) return session.error();
+  return files::make_temp_dir(*session, "scratch-");
+}
 
 Result<StagedLayer> LocalImageStore::stage_layer() {
-  auto dir = files::make_temp_dir(root_ + "/tmp", "layer-");
+  auto session = session_dir();
+  if (!session) return session.error();
+  auto dir = files::make_temp_dir(*session, "layer-");
   if (!dir) return dir.error();
   StagedLayer s{*dir, *dir + "/diff"};
   if (::mkdir(s.diff_dir.c_str(), 0755) != 0) return Error(Errc::kIo, "mkdir " + s.diff_dir + ": " + std::strerror(errno));

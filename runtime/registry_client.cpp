@@ -105,7 +105,7 @@ struct RegistryClient::Impl {
         client_ = std::move(impl_.idle.back());
         impl_.idle.pop_back();
       }
-      if (!client_) client_ = impl_.options.http ? impl_.options.http() : make_http_client();
+      if (!client_) client_ = impl_.options.http ? impl_.options.http() : default_http_client();
     }
     ~Lease() {
       std::lock_guard<std::mutex> lock(impl_.mu);
@@ -118,6 +118,12 @@ struct RegistryClient::Impl {
     std::unique_ptr<HttpClient> client_;
   };
 
+  static std::unique_ptr<HttpClient> default_http_client() {
+    HttpClientOptions o;
+    o.certs_dir = registry_certs_dir();
+    return make_http_client(o);
+  }
+
   std::string display_name() const { return ref.familiar_repository(); }
 
   std::string auth_for(const RegistryEndpoint& ep) {
@@ -129,8 +135,10 @@ struct RegistryClient::Impl {
   Credentials creds_for(const RegistryEndpoint& ep) const { return ep.mirror ? Credentials{} : options.credentials; }
 
   // Answers a 401 challenge: Basic with the credentials, or a Bearer token
-  // from the realm the registry named.
-  Status authenticate(HttpClient& http, const RegistryEndpoint& ep, const HttpResponse& refused) {
+  // from the realm the registry named, for the scope the challenge names
+  // (else `default_scope`; empty: no scope, as for a login check).
+  Status authenticate(HttpClient& http, const RegistryEndpoint& ep, const HttpResponse& refused,
+                      const std::string& default_scope) {
     auto challenge = parse_www_authenticate(refused.header("www-authenticate"));
     if (!challenge) return Error(Errc::kPermission, "registry " + ep.base_url + " denied access without a challenge");
     Credentials creds = creds_for(ep);
@@ -141,9 +149,14 @@ struct RegistryClient::Impl {
     } else if (challenge->scheme == "bearer") {
       auto realm = challenge->params["realm"];
       if (realm.empty()) return Error(Errc::kPermission, "bearer challenge without realm");
-      std::string scope = challenge->params.count("scope") ? challenge->params["scope"] : "repository:" + ref.path + ":pull";
-      std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + "scope=" + url_encode(scope);
-      if (!challenge->params["service"].empty()) url += "&service=" + url_encode(challenge->params["service"]);
+      std::string scope = challenge->params.count("scope") ? challenge->params["scope"] : default_scope;
+      std::vector<std::string> query;
+      if (!scope.empty()) query.push_back("scope=" + url_encode(scope));
+      if (!challenge->params["service"].empty()) query.push_back("service=" + url_encode(challenge->params["service"]));
+      if (!creds.username.empty()) query.push_back("account=" + url_encode(creds.username));
+      std::string url = realm;
+      for (size_t i = 0; i < query.size(); ++i)
+        url += (i == 0 && realm.find('?') == std::string::npos ? "?" : "&") + query[i];
       HttpRequest req;
       req.url = url;
       if (!creds.empty()) req.headers.emplace_back("Authorization", basic_authorization(creds));
@@ -172,7 +185,8 @@ struct RegistryClient::Impl {
   // transient failures (transport errors, 429, 5xx) are retried with backoff.
   // `reset` is called before every attempt (to rewind a sink).
   Result<HttpResponse> request(const RegistryEndpoint& ep, const std::string& path, Headers headers,
-                               const BodySink* sink, const std::function<void()>& reset = {}) {
+                               const BodySink* sink, const std::function<void()>& reset = {},
+                               bool login_check = false) {
     Lease lease(*this);
     auto backoff = options.backoff;
     bool answered_challenge = false;
@@ -181,12 +195,14 @@ struct RegistryClient::Impl {
       HttpRequest req;
       req.url = ep.base_url + path;
       req.headers = headers;
+      req.plain_http_fallback = ep.plain_http_fallback;
       if (auto auth = auth_for(ep); !auth.empty()) req.headers.emplace_back("Authorization", auth);
       auto r = (*lease).send(req, sink);
       bool retry = r ? transient_status(r->status) : transient_error(r.error());
       if (r && r->status == 401 && !answered_challenge) {
         answered_challenge = true;
-        if (auto st = authenticate(*lease, ep, *r); !st) return st.error();
+        std::string scope = login_check ? "" : "repository:" + ref.path + ":pull";
+        if (auto st = authenticate(*lease, ep, *r, scope); !st) return st.error();
         --attempt;  // answering a challenge is not a failed attempt
         continue;
       }
@@ -305,7 +321,7 @@ Status RegistryClient::check_login() {
   for (const auto& ep : impl_->options.endpoints)
     if (!ep.mirror) registry = &ep;
   if (!registry) return Error(Errc::kInvalidArgument, "no registry endpoint");
-  auto r = impl_->request(*registry, "/v2/", {}, nullptr);
+  auto r = impl_->request(*registry, "/v2/", {}, nullptr, {}, true);
   if (!r) return r.error();
   if (r->status == 401 || r->status == 403) return Error(Errc::kPermission, "unauthorized: incorrect username or password");
   if (r->status != 200) return Error(Errc::kIo, "login: " + r->url + " answered " + std::to_string(r->status));

@@ -36,9 +36,11 @@ bool RegistryConfig::is_insecure(const std::string& domain) const {
 std::vector<RegistryEndpoint> RegistryConfig::endpoints_for(const std::string& domain) const {
   std::vector<RegistryEndpoint> out;
   if (auto it = mirrors.find(domain); it != mirrors.end())
-    for (const auto& url : it->second) out.push_back({url, true});
-  if (domain == "docker.io") out.push_back({std::string(kDockerHubEndpoint), false});
-  else out.push_back({(is_insecure(domain) ? "http://" : "https://") + domain, false});
+    for (const auto& url : it->second) out.push_back({url, true, false});
+  if (auto it = endpoint.find(domain); it != endpoint.end()) out.push_back({it->second, false, false});
+  else if (domain == "docker.io") out.push_back({std::string(kDockerHubEndpoint), false, false});
+  else if (insecure.count(domain)) out.push_back({"http://" + domain, false, false});
+  else out.push_back({"https://" + domain, false, is_loopback(domain)});
   return out;
 }
 
@@ -59,6 +61,11 @@ Result<RegistryConfig> parse_registry_config(std::string_view text, std::string_
       if (w[2].rfind("http://", 0) != 0 && w[2].rfind("https://", 0) != 0)
         return bad("mirror URL must start with http:// or https://");
       cfg.mirrors[w[1]].push_back(strip_slash(w[2]));
+    } else if (w[0] == "endpoint") {
+      if (w.size() != 3) return bad("expected \"endpoint DOMAIN URL\"");
+      if (w[2].rfind("http://", 0) != 0 && w[2].rfind("https://", 0) != 0)
+        return bad("endpoint URL must start with http:// or https://");
+      cfg.endpoint[w[1]] = strip_slash(w[2]);
     } else if (w[0] == "insecure") {
       if (w.size() != 2) return bad("expected \"insecure DOMAIN\"");
       cfg.insecure.insert(w[1]);
@@ -96,6 +103,11 @@ Result<RegistryConfig> load_registry_config() {
     m.insert(m.begin(), from_env.begin(), from_env.end());  // the environment wins
   }
   return cfg;
+}
+
+std::string registry_certs_dir() {
+  const char* env = std::getenv("RACKER_CERTS_DIR");
+  return env && *env ? env : std::string(kDefaultCertsDir);
 }
 
 }  // namespace racker::runtime

@@ -7,6 +7,7 @@
 #include "racker/runtime/image_store.h"
 #include "support/image_oci_layout.h"
 #include "support/image_test_env.h"
+#include "support/image_test_images.h"
 #include "support/registry_fixture.h"
 
 using namespace racker;
@@ -21,13 +22,6 @@ TestImageSpec small_image() {
   spec.layers.push_back({TarBuilder().file("etc/hello", "hi\n").file("bin/.wh.busybox", ""), TarCompression::kGzip});
   spec.cmd = {"/bin/busybox", "sh"};
   return spec;
-}
-
-std::string run_racker(const std::string& args, int* status = nullptr) {
-  std::string out;
-  int rc = run_command(std::string(RACKER_BINARY) + " " + args, &out);
-  if (status) *status = rc;
-  return out;
 }
 
 }  // namespace
@@ -67,6 +61,7 @@ TEST_CASE("racker load reads skopeo's docker-archive and oci-archive", "[integra
   REQUIRE(oci.ok());
   REQUIRE((*store)->get("example.com/other:v2").ok());
   CHECK((*store)->get("example.com/other:v2")->record.id.str() == built.config_digest);
+  store->reset();  // the store's staging session goes with it
   CHECK(std::filesystem::is_empty(env.root() + "/images/tmp"));
 }
 
@@ -93,7 +88,7 @@ TEST_CASE("the racker CLI pulls, lists, logs in and refuses images in use", "[in
     SUCCEED("skipped: needs root, skopeo and docker-registry");
     return;
   }
-  RegistryFixture registry({"cli", "pw"});
+  RegistryFixture registry(basic_auth("cli", "pw"));
   REQUIRE(registry.ok());
   ImageTestEnv env;
   TempDir work;

@@ -13,6 +13,7 @@
 #include "racker/runtime/registry_auth.h"
 #include "support/image_oci_layout.h"
 #include "support/image_test_env.h"
+#include "support/image_test_images.h"
 #include "support/registry_fixture.h"
 
 using namespace racker;
@@ -21,42 +22,10 @@ using namespace racker::test;
 
 namespace {
 
-#define REQUIRE_ROOT_AND_TOOLS()                                                     \
-  if (!running_as_root()) {                                                          \
-    SUCCEED("skipped: image integration tests need root");                          \
-    return;                                                                          \
-  }                                                                                  \
-  if (!have_tool("skopeo") || !have_tool("docker-registry")) {                       \
-    SUCCEED("skipped: needs skopeo and docker-registry (scripts/deps/images.list)"); \
-    return;                                                                          \
-  }
+#define REQUIRE_ROOT_AND_TOOLS() RACKER_REQUIRE_ROOT_AND_REGISTRY()
 
 Result<PullResult> pull(const std::string& root, const std::string& text, const PullOptions& options = {}) {
-  auto ref = parse_image_ref(text);
-  if (!ref) return ref.error();
-  auto store = LocalImageStore::open(root);
-  if (!store) return store.error();
-  auto client_options = registry_options_for(*ref);
-  if (!client_options) return client_options.error();
-  RegistryClient client(*ref, *client_options);
-  return pull_image(**store, client, *ref, options);
-}
-
-// Two layers: a busybox-static rootfs, then changes with whiteouts.
-TestImageSpec busybox_image() {
-  TestImageSpec spec;
-  TarBuilder base;
-  base.dir("bin").file("bin/busybox", read_file("/bin/busybox"), 0755).symlink("bin/sh", "busybox")
-      .hardlink("bin/ls", "bin/busybox").dir("etc").file("etc/motd", "hello\n").file("etc/issue", "racker\n")
-      .dir("var").dir("var/cache").file("var/cache/a", "a").file("var/cache/b", "b");
-  TarBuilder top;
-  top.file("etc/.wh.motd", "").dir("var/cache").file("var/cache/.wh..wh..opq", "").file("var/cache/c", "c")
-      .file("etc/issue", "racker v2\n");
-  spec.layers.push_back({base, TarCompression::kGzip});
-  spec.layers.push_back({top, TarCompression::kZstd});
-  spec.cmd = {"/bin/sh"};
-  spec.env = {"PATH=/bin"};
-  return spec;
+  return pull_into(root, text, options);
 }
 
 bool is_whiteout(const std::string& path) {
@@ -121,6 +90,14 @@ TEST_CASE("pull from a plain registry gives the pushed rootfs byte for byte", "[
   CHECK(st.st_nlink == 2);
   CHECK((st.st_mode & 0777) == 0755);
   CHECK(is_whiteout(top + "/etc/motd"));
+  // Ownership, mode and xattrs survive the registry round trip.
+  REQUIRE(::lstat((base + "/home/app/owned").c_str(), &st) == 0);
+  CHECK(st.st_uid == 1000u);
+  CHECK(st.st_gid == 1001u);
+  CHECK((st.st_mode & 07777) == 0600);
+  char xattr[8] = {};
+  CHECK(::getxattr((base + "/home/app/owned").c_str(), "user.racker", xattr, sizeof xattr) == 3);
+  CHECK(std::string(xattr) == "yes");
   char opq[4] = {};
   CHECK(::getxattr((top + "/var/cache").c_str(), "trusted.overlay.opaque", opq, sizeof opq) == 1);
 
@@ -183,7 +160,7 @@ TEST_CASE("pull picks the requested platform from a multi-platform index", "[int
 
 TEST_CASE("Basic auth: anonymous pulls are denied, stored credentials work", "[integration][image]") {
   REQUIRE_ROOT_AND_TOOLS();
-  RegistryFixture registry({"racker", "s3cret"});
+  RegistryFixture registry(basic_auth("racker", "s3cret"));
   REQUIRE(registry.ok());
   ImageTestEnv env;
   TempDir work;

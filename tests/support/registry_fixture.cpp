@@ -16,8 +16,6 @@
 #include <thread>
 
 namespace racker::test {
-namespace {
-
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -30,6 +28,8 @@ int free_port() {
   ::close(fd);
   return ntohs(addr.sin_port);
 }
+
+namespace {
 
 bool port_open(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -45,7 +45,7 @@ bool port_open(int port) {
 }  // namespace
 
 int run_command(const std::string& command, std::string* output) {
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  FILE* p = ::popen(("(" + command + ") 2>&1").c_str(), "r");
   if (!p) return -1;
   char buf[4096];
   std::string out;
@@ -74,13 +74,21 @@ RegistryFixture::RegistryFixture(RegistryFixtureOptions options) {
       return;
     }
     auth = "auth:\n  htpasswd:\n    realm: racker-test\n    path: " + dir_ + "/htpasswd\n";
+  } else if (!options.token_realm.empty()) {
+    auth = "auth:\n  token:\n    realm: " + options.token_realm + "\n    service: " + options.token_service +
+           "\n    issuer: " + options.token_issuer + "\n    rootcertbundle: " + options.token_rootcert + "\n";
+  }
+  std::string tls;
+  if (!options.tls_cert.empty()) {
+    tls_ = true;
+    tls = "  tls:\n    certificate: " + options.tls_cert + "\n    key: " + options.tls_key + "\n";
   }
   std::ofstream(dir_ + "/config.yml") << "version: 0.1\n"
                                       << "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
                                       << "storage:\n  filesystem:\n    rootdirectory: " << dir_ << "/data\n"
                                       << "  delete:\n    enabled: true\n"
                                       << "http:\n  addr: 127.0.0.1:" << port_ << "\n"
-                                      << auth;
+                                      << tls << auth;
   pid_ = ::fork();
   if (pid_ == 0) {
     int log = ::open((dir_ + "/registry.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -1,9 +1,9 @@
 #pragma once
-// A small blocking HTTP/1.1 client for registry traffic: HTTPS with the
-// system CA store (or a given CA file) and plain HTTP, keep-alive on one
-// connection, redirects, timeouts, and response bodies either buffered or
-// streamed into a sink. Abstract so the registry client can be tested with a
-// scripted fake. Boost.Beast stays in the .cpp.
+// A small blocking HTTP/1.1 client for registry traffic: HTTPS verified
+// against the system CA store plus per-host CAs (docker's certs.d layout),
+// plain HTTP, keep-alive on one connection, redirects, timeouts, and response
+// bodies either buffered or streamed into a sink. Abstract so the registry
+// client can be tested with a scripted fake. Boost.Beast stays in the .cpp.
 //
 // Thread safety: one HttpClient per thread; instances are independent.
 
@@ -39,6 +39,12 @@ struct HttpRequest {
   std::string url;
   Headers headers;
   std::string body;
+  // For an https URL: when the server answers the TLS handshake with
+  // something that is not TLS (a plain-HTTP server), send the request over
+  // plain HTTP to the same host and port instead, and keep doing so for that
+  // origin. Docker's rule for registries on localhost. A server that does
+  // speak TLS but presents an untrusted certificate never falls back.
+  bool plain_http_fallback = false;
 };
 
 struct HttpResponse {
@@ -62,7 +68,10 @@ class HttpClient {
   // when a redirect leaves the original origin (blob storage on S3 and the
   // like must not see registry credentials). When `sink` is set, a 2xx body
   // streams into it; other bodies are buffered (for error messages).
-  // Errors: kIo for connection/TLS/protocol failures, kTimeout.
+  // Errors: kIo for connection/TLS/protocol failures, kTimeout. A
+  // certificate that does not verify is kIo "TLS handshake with ORIGIN:
+  // certificate verify failed: REASON", naming the certs.d file that would
+  // make the registry trusted.
   virtual Result<HttpResponse> send(const HttpRequest& request, const BodySink* sink = nullptr) = 0;
 };
 
@@ -70,7 +79,11 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds io_timeout{std::chrono::seconds(120)};  // per read/write, not per transfer
   int max_redirects = 5;
-  std::string ca_file;  // extra CA bundle (PEM); the system store is always loaded
+  std::string ca_file;  // extra CA bundle (PEM) for every host; the system store is always loaded
+  // Per-host CAs, docker's /etc/docker/certs.d convention: every *.crt in
+  // <certs_dir>/<host:port>/ (and <certs_dir>/<host>/ for port 443) is
+  // trusted for that host only. Empty: none.
+  std::string certs_dir;
   std::string user_agent = "racker";
 };
 

@@ -9,14 +9,18 @@
 //   layers/<diff-hex>/layer.json   {"diff_id", "size"}
 //   images/<id-hex>.json      one record per image (id = config digest)
 //   repositories.json         tag -> image id ("docker.io/library/debian:12")
-//   tmp/                      staging; wiped when the store opens
+//   tmp/session-XXXXXX/       staging of one open store (one process), locked
+//                             with flock(2) while it lives; a session whose
+//                             lock is free belonged to a dead process and is
+//                             removed when a store opens
 //   lock                      flock(2) held by writers of refs and records
 //
 // Atomicity: a layer becomes visible by renaming a fully unpacked directory
 // from tmp/ into layers/; blobs and records are written to a temporary file
 // and renamed. An image record is written only when all its layers and blobs
 // are in place, and a tag only after its record, so an interrupted pull
-// leaves at most garbage in tmp/, which no reader trusts.
+// (even kill -9) leaves at most garbage in tmp/, which no reader trusts and
+// the next open removes.
 //
 // Containers in use: an image is "in use" when a file
 // $RACKER_ROOT/containers/<name>/config.json has "ImageID": "sha256:<id>" or
@@ -24,6 +28,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,14 +76,15 @@ class ImageStore {
 
 // One layer staged for commit: fill `diff_dir`, then commit or drop it.
 struct StagedLayer {
-  std::string dir;       // tmp/<random>
+  std::string dir;       // tmp/session-XXXXXX/layer-XXXXXX
   std::string diff_dir;  // dir + "/diff": unpack here
 };
 
 class LocalImageStore : public ImageStore {
  public:
   // Opens (creating if needed) the store under `racker_root`/images and
-  // removes leftovers of interrupted writes from tmp/.
+  // removes leftovers of interrupted writes from tmp/: staging sessions whose
+  // owner is gone, and anything else there older than a day.
   static Result<std::unique_ptr<LocalImageStore>> open(const std::string& racker_root);
   // $RACKER_ROOT, else /var/lib/racker.
   static std::string default_root();
@@ -100,7 +106,8 @@ class LocalImageStore : public ImageStore {
   // layer meanwhile, the staged copy is dropped and ok is returned.
   Status commit_layer(const StagedLayer& staged, const Digest& diff_id, int64_t size);
   void drop_staged(const StagedLayer& staged);
-  // A scratch directory under tmp/ (removed by the caller, or on next open).
+  // A scratch directory in this store's staging session (removed by the
+  // caller, or with the session).
   Result<std::string> make_scratch_dir();
 
   // --- records and tags ---
@@ -125,6 +132,9 @@ class LocalImageStore : public ImageStore {
 
   const std::string& root() const { return root_; }
 
+  // Removes this store's staging session.
+  ~LocalImageStore() override;
+
  private:
   LocalImageStore(std::string racker_root, std::string root) : racker_root_(std::move(racker_root)), root_(std::move(root)) {}
   struct Refs;
@@ -133,9 +143,14 @@ class LocalImageStore : public ImageStore {
   Status write_record(const ImageRecord& r);
   Result<std::vector<std::string>> containers_using(const ImageRecord& r) const;
   Result<std::vector<std::string>> delete_unused_layers(int64_t* reclaimed);
+  // This store's locked staging directory, created on first use.
+  Result<std::string> session_dir();
 
   std::string racker_root_;
   std::string root_;
+  std::mutex session_mu_;
+  std::string session_dir_;  // guarded by session_mu_
+  int session_fd_ = -1;      // holds the flock; guarded by session_mu_
 };
 
 }  // namespace racker::runtime

@@ -154,3 +154,31 @@ TEST_CASE("display helpers speak docker", "[store]") {
   CHECK(format_image_table(rows).substr(0, 10) == "REPOSITOR"
                                                   "Y");
 }
+
+TEST_CASE("staging of a dead writer is removed on open; a live store's staging is kept", "[store]") {
+  TempDir root;
+  {
+    auto first = LocalImageStore::open(root.path());
+    REQUIRE(first.ok());
+  }
+  // What a killed process leaves: a session directory nobody holds a lock on.
+  std::filesystem::create_directories(root / "images/tmp/session-dead00/layer-abc/diff");
+  racker::test::write_file(root / "images/tmp/session-dead00/layer-abc/blob", "half a blob");
+
+  auto live = LocalImageStore::open(root.path());
+  REQUIRE(live.ok());
+  CHECK_FALSE(std::filesystem::exists(root / "images/tmp/session-dead00"));
+  // A store only reading creates no staging at all.
+  CHECK(std::filesystem::is_empty(root / "images/tmp"));
+
+  auto staged = (*live)->stage_layer();
+  REQUIRE(staged.ok());
+  racker::test::write_file(staged->diff_dir + "/f", "x");
+  // Another store opening meanwhile (another pull) must not take it for garbage.
+  auto other = LocalImageStore::open(root.path());
+  REQUIRE(other.ok());
+  CHECK(std::filesystem::exists(staged->diff_dir + "/f"));
+  REQUIRE((*live)->commit_layer(*staged, sha256_of("x"), 1).ok());
+  live->reset();  // closing the store removes its session
+  CHECK(std::filesystem::is_empty(root / "images/tmp"));
+}

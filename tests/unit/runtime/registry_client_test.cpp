@@ -3,6 +3,7 @@
 #include "racker/runtime/registry_client.h"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <map>
 #include <memory>
 
@@ -98,7 +99,8 @@ TEST_CASE("Bearer challenge: token fetched from the realm with scope and service
   FakeRegistry reg;
   std::string challenge = R"(Bearer realm="https://auth.example/token",service="registry.example",scope="repository:o/n:pull")";
   reg.routes["https://registry.example/v2/o/n/manifests/1"] = route(200, kManifest, {{"content-type", "application/vnd.oci.image.manifest.v1+json"}}, "Bearer tok123", challenge);
-  reg.routes["https://auth.example/token?scope=repository%3Ao%2Fn%3Apull&service=registry.example"] = route(200, R"({"token":"tok123"})");
+  reg.routes["https://auth.example/token?scope=repository%3Ao%2Fn%3Apull&service=registry.example&account=user"] =
+      route(200, R"({"token":"tok123"})");
   std::string blob = "layer bytes";
   Descriptor d{"application/octet-stream", sha256_of(blob), static_cast<int64_t>(blob.size()), std::nullopt};
   reg.routes["https://registry.example/v2/o/n/blobs/" + d.digest.str()] = route(200, blob, {}, "Bearer tok123", challenge);
@@ -118,6 +120,37 @@ TEST_CASE("Bearer challenge: token fetched from the realm with scope and service
   REQUIRE(client.fetch_blob(d, dir / "blob").ok());
   CHECK(racker::test::read_file(dir / "blob") == blob);
   CHECK(reg.log.size() == 4);  // the cached token worked at once
+}
+
+TEST_CASE("a login check asks the token server for no scope, only the account", "[registry]") {
+  FakeRegistry reg;
+  reg.routes["https://registry.example/v2/"] =
+      route(200, "{}", {}, "Bearer tok-login", R"(Bearer realm="https://auth.example/token",service="registry.example")");
+  reg.routes["https://auth.example/token?service=registry.example&account=user"] = route(200, R"({"access_token":"tok-login"})");
+  auto opts = options_for(reg, {{"https://registry.example", false}});
+  opts.credentials = {"user", "pass"};
+  RegistryClient client(*parse_image_ref("registry.example/library/login-check"), opts);
+  REQUIRE(client.check_login().ok());
+  REQUIRE(reg.log.size() == 3);
+  CHECK(reg.log[1].url == "https://auth.example/token?service=registry.example&account=user");
+
+  // A token server that refuses the credentials: docker's wording.
+  reg.routes.erase("https://auth.example/token?service=registry.example&account=user");
+  reg.routes["https://auth.example/token?service=registry.example&account=user"] = route(401, "{}");
+  RegistryClient again(*parse_image_ref("registry.example/library/login-check"), opts);
+  auto st = again.check_login();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message == "unauthorized: incorrect username or password");
+}
+
+TEST_CASE("registry requests carry the endpoint's plain-HTTP fallback rule", "[registry]") {
+  FakeRegistry reg;
+  reg.routes["https://127.0.0.1:5000/v2/x/manifests/1"] = route(200, kManifest);
+  RegistryClient client(*parse_image_ref("127.0.0.1:5000/x:1"),
+                        options_for(reg, {{"https://127.0.0.1:5000", false, true}}));
+  REQUIRE(client.fetch_manifest("1").ok());
+  REQUIRE(reg.log.size() == 1);
+  CHECK(reg.log[0].plain_http_fallback);
 }
 
 TEST_CASE("Basic challenge without credentials is pull access denied", "[registry]") {
@@ -191,13 +224,65 @@ TEST_CASE("registries.conf mirrors and insecure registries", "[registry]") {
   REQUIRE(cfg.ok());
   auto eps = cfg->endpoints_for("docker.io");
   REQUIRE(eps.size() == 2);
-  CHECK(eps[0] == RegistryEndpoint{"http://127.0.0.1:5000", true});
-  CHECK(eps[1] == RegistryEndpoint{"https://registry-1.docker.io", false});
-  CHECK(cfg->endpoints_for("reg.lan:5000")[0].base_url == "http://reg.lan:5000");
-  CHECK(cfg->endpoints_for("ghcr.io")[0].base_url == "https://ghcr.io");
-  CHECK(cfg->endpoints_for("localhost:5000")[0].base_url == "http://localhost:5000");
+  CHECK(eps[0] == RegistryEndpoint{"http://127.0.0.1:5000", true, false});
+  CHECK(eps[1] == RegistryEndpoint{"https://registry-1.docker.io", false, false});
+  CHECK(cfg->endpoints_for("reg.lan:5000")[0] == RegistryEndpoint{"http://reg.lan:5000", false, false});
+  CHECK(cfg->endpoints_for("ghcr.io")[0] == RegistryEndpoint{"https://ghcr.io", false, false});
+  // Loopback registries: HTTPS first, plain HTTP only when the server does not speak TLS.
+  CHECK(cfg->endpoints_for("localhost:5000")[0] == RegistryEndpoint{"https://localhost:5000", false, true});
+  CHECK(cfg->endpoints_for("127.0.0.1:5000")[0] == RegistryEndpoint{"https://127.0.0.1:5000", false, true});
+  CHECK(cfg->endpoints_for("[::1]:5000")[0] == RegistryEndpoint{"https://[::1]:5000", false, true});
   auto bad = parse_registry_config("mirror docker.io\n", "registries.conf");
   CHECK(bad.error().message == "registries.conf:1: expected \"mirror DOMAIN URL\"");
+}
+
+TEST_CASE("registries.conf endpoint replaces the registry's own address, after its mirrors", "[registry]") {
+  auto cfg = parse_registry_config("endpoint docker.io http://127.0.0.1:9/\nmirror docker.io https://m.lan\n"
+                                   "endpoint 127.0.0.1:5000 https://127.0.0.1:5443\n", "r.conf");
+  REQUIRE(cfg.ok());
+  auto eps = cfg->endpoints_for("docker.io");
+  REQUIRE(eps.size() == 2);
+  CHECK(eps[0] == RegistryEndpoint{"https://m.lan", true, false});
+  CHECK(eps[1] == RegistryEndpoint{"http://127.0.0.1:9", false, false});
+  CHECK(cfg->endpoints_for("127.0.0.1:5000") == std::vector<RegistryEndpoint>{{"https://127.0.0.1:5443", false, false}});
+  CHECK(parse_registry_config("endpoint docker.io ftp://x\n", "r.conf").error().message ==
+        "r.conf:1: endpoint URL must start with http:// or https://");
+  CHECK(parse_registry_config("endpoint docker.io\n", "r.conf").error().message ==
+        "r.conf:1: expected \"endpoint DOMAIN URL\"");
+}
+
+TEST_CASE("RACKER_REGISTRY_MIRROR goes before the file's mirrors; RACKER_CERTS_DIR moves certs.d", "[registry]") {
+  racker::test::TempDir dir;
+  racker::test::write_file(dir / "registries.conf", "mirror docker.io http://file.mirror\n");
+  struct Env {
+    const char* name;
+    std::string old;
+    bool had;
+    Env(const char* n, const std::string& value) : name(n) {
+      const char* v = std::getenv(n);
+      had = v != nullptr;
+      if (v) old = v;
+      ::setenv(n, value.c_str(), 1);
+    }
+    ~Env() {
+      if (had) ::setenv(name, old.c_str(), 1);
+      else ::unsetenv(name);
+    }
+  };
+  Env conf("RACKER_REGISTRIES_CONF", dir / "registries.conf");
+  Env mirror("RACKER_REGISTRY_MIRROR", "http://env.one/,http://env.two");
+  Env certs("RACKER_CERTS_DIR", dir / "certs.d");
+  auto cfg = load_registry_config();
+  REQUIRE(cfg.ok());
+  auto eps = cfg->endpoints_for("docker.io");
+  REQUIRE(eps.size() == 4);
+  CHECK(eps[0].base_url == "http://env.one");
+  CHECK(eps[1].base_url == "http://env.two");
+  CHECK(eps[2].base_url == "http://file.mirror");
+  CHECK(eps[3].base_url == "https://registry-1.docker.io");
+  CHECK(registry_certs_dir() == dir / "certs.d");
+  ::unsetenv("RACKER_CERTS_DIR");
+  CHECK(registry_certs_dir() == "/etc/racker/certs.d");
 }
 
 TEST_CASE("URLs", "[registry]") {
