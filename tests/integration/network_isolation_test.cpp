@@ -6,45 +6,13 @@
 
 #include "racker/network/networks.h"
 #include "support/netns_fixture.h"
+#include "support/network_test_helpers.h"
 
 using namespace racker;
 using namespace racker::network;
 using namespace racker::test;
 
-#define REQUIRE_OK(expr)              \
-  do {                                \
-    auto&& result_ = (expr);          \
-    INFO(why(result_));               \
-    REQUIRE(result_.ok());            \
-  } while (0)
-
 namespace {
-
-// The error text of a failed Result, for REQUIRE messages.
-template <class T>
-std::string why(const T&) {
-  return "";
-}
-template <class T>
-std::string why(const Result<T>& r) {
-  return r.ok() ? "" : r.error().to_string();
-}
-
-std::string unusable(const std::string& backend) {
-  if (!is_root()) return "network integration tests need root";
-  if (backend == "networkd") return ensure_networkd();
-  return "";
-}
-
-struct RemoveAllNetworks {
-  Networks* nets;
-  ~RemoveAllNetworks() {
-    if (!nets) return;
-    auto all = nets->list();
-    if (all)
-      for (const auto& r : *all) (void)nets->remove_network(r.name, true).ok();
-  }
-};
 
 NetworkRequest request(const std::string& project, const std::string& key, bool internal = false) {
   NetworkRequest r;
