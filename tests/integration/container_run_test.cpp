@@ -114,7 +114,7 @@ TEST_CASE("a static binary image with no OS tree runs", "[container][run]") {
   CHECK(r.exit_code == 0);
 }
 
-TEST_CASE("-t gives the payload a terminal from the container's own devpts", "[container][run][tty]") {
+TEST_CASE("run -t gives the payload a terminal from the container's own devpts", "[container][run][tty]") {
   REQUIRE_CONTAINER_HOST();
   BusyboxRoot t;
   auto r = t.root.racker({"run", "--rm", "-t", "rk-busybox", "sh", "-c", "tty; echo $TERM"});
@@ -129,7 +129,7 @@ TEST_CASE("-t gives the payload a terminal from the container's own devpts", "[c
   CHECK(it.err == "the input device is not a TTY\n");
 }
 
-TEST_CASE("--init keeps an init as PID 1 that reaps and passes the exit code", "[container][run]") {
+TEST_CASE("run --init keeps an init as PID 1 that reaps and passes the exit code", "[container][run]") {
   REQUIRE_CONTAINER_HOST();
   BusyboxRoot t;
   auto r = t.root.racker({"run", "--rm", "--init", "rk-busybox", "sh", "-c", "echo $$; exit 5"});

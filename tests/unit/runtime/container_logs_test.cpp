@@ -55,7 +55,7 @@ TEST_CASE("the log rotates by size and reads back in order with tail", "[contain
   CHECK(tail == std::vector<std::string>{"line 18\n", "line 19\n"});
 }
 
-TEST_CASE("--since takes RFC 3339, unix time and durations", "[container_logs]") {
+TEST_CASE("logs --since takes RFC 3339, unix time and durations", "[container_logs]") {
   CHECK(*parse_rfc3339("1970-01-01T00:00:01.5Z") == 1500000000);
   CHECK(*parse_rfc3339("1970-01-01T01:00:00+01:00") == 0);
   CHECK(*parse_log_time_bound("10m", 3600000000000LL) == 3000000000000LL);
