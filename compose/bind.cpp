@@ -2,10 +2,10 @@
 // tables live beside this file (bind_service.cpp, bind_resources.cpp, ...).
 #include "racker/compose/bind.h"
 
-#include <algorithm>
-#include <tuple>
+#include <iterator>
 
 #include "bind_internal.h"
+#include "load_internal.h"
 
 namespace racker::compose {
 namespace {
@@ -18,7 +18,7 @@ void bind_services(Binder& b, const Node& n, const std::string& path, Project& o
   if (!b.expect_map(n, path)) return;
   for (const Entry& e : n.entries) {
     std::string p = join_path(path, e.key);
-    b.remember(p, e.key_mark.known() ? e.key_mark : e.value.mark);
+    b.remember(p, e);
     model::Service service;
     service.name = e.key;
     bind_detail::bind_service(b, e.value, p, service);
@@ -40,18 +40,6 @@ const Field<Project> kTopLevelFields[] = {
     {"version"},  // obsolete; the loader drops it with a warning
     {"volumes", later},
 };
-
-// Errors in file order; those without a position last.
-void sort_by_position(std::vector<Error>& errors) {
-  std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
-    auto key = [](const Error& e) {
-      bool known = e.at && e.at->known();
-      return std::make_tuple(!known, known ? e.at->file : std::string(), known ? e.at->line : 0,
-                             known ? e.at->col : 0);
-    };
-    return key(a) < key(b);
-  });
-}
 
 }  // namespace
 

@@ -95,7 +95,7 @@ model::EnvVars Binder::env_map(const Node& n, const std::string& path) {
   if (n.is_map()) {
     for (const Entry& e : n.entries) {
       std::string p = join_path(path, e.key);
-      remember(p, e.key_mark.known() ? e.key_mark : e.value.mark);
+      remember(p, e);
       if (e.value.is_null()) {
         out[e.key] = std::nullopt;
       } else if (e.value.is_scalar()) {
@@ -138,7 +138,7 @@ std::map<std::string, std::vector<std::string>> Binder::hosts(const Node& n, con
   if (n.is_map()) {
     for (const Entry& e : n.entries) {
       std::string p = join_path(path, e.key);
-      remember(p, e.key_mark.known() ? e.key_mark : e.value.mark);
+      remember(p, e);
       auto& addresses = out[e.key];
       for (auto& a : strings(e.value, p, /*single=*/true)) addresses.push_back(std::move(a));
     }
@@ -170,7 +170,7 @@ std::map<std::string, model::Ulimit> Binder::ulimits(const Node& n, const std::s
   if (!expect_map(n, path)) return out;
   for (const Entry& e : n.entries) {
     std::string p = join_path(path, e.key);
-    remember(p, e.key_mark.known() ? e.key_mark : e.value.mark);
+    remember(p, e);
     if (e.value.is_scalar()) {
       if (auto v = integer(e.value, p)) out[e.key] = model::Ulimit{*v, *v};
       continue;

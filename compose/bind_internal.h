@@ -51,11 +51,20 @@ class Binder {
   // --- diagnostics
   // Records a kValidation error at `n`'s mark (or the nearest known one for `path`).
   void fail(const Node& n, const std::string& path, std::string message);
-  void fail_at(std::optional<Mark> at, std::string path, std::string message);
+  // Records an error at `at`; without one, at the nearest mark known for
+  // `near` (default: `path`), looked up once binding is done.
+  void fail_at(std::optional<Mark> at, std::string path, std::string message, std::string near = {});
+  // "<object> additional property <key> is not allowed", at the key.
+  void unknown_key(const Entry& e, const std::string& object_path);
   void warn(std::string message) { project_.warnings.push_back(std::move(message)); }
-  void remember(const std::string& path, const Mark& at);
-  std::optional<Mark> where(const Node& n, const std::string& path) const;
-  std::vector<Error> take_errors() { return std::move(errors_); }
+  void remember(const std::string& path, const NodeMark& at);
+  // Remembers where mapping entry `e` (at `path`) is written: its key, and
+  // its value too when that is a scalar, so that a later complaint about the
+  // value (an invalid restart policy, an unknown pid service) can put the
+  // caret under the offending token (Project::value_marks).
+  void remember(const std::string& path, const Entry& e);
+  // The errors, each with a mark where one is known. Seals the project's marks.
+  std::vector<Error> take_errors();
   // Records `path` as ignored (into the current holder) and warns.
   void ignore(const std::string& path, std::string_view reason);
 
@@ -108,10 +117,10 @@ class Binder {
 
  private:
   void extension(const Entry& e, const std::string& path);
-  void unknown_key(const Entry& e, const std::string& object_path);
 
   model::Project& project_;
   std::vector<Error> errors_;
+  std::vector<std::pair<size_t, std::string>> unplaced_;  // error index -> path to find a mark for
   Holder holder_;
 };
 
@@ -120,7 +129,7 @@ void Binder::object(const Node& n, const std::string& path, std::span<const Fiel
   if (!expect_map(n, path)) return;
   for (const Entry& e : n.entries) {
     std::string child = join_path(path, e.key);
-    remember(child, e.key_mark.known() ? e.key_mark : e.value.mark);
+    remember(child, e);
     if (e.key.rfind("x-", 0) == 0) {
       extension(e, child);
       continue;

@@ -143,7 +143,7 @@ void bind_healthcheck(Binder& b, const Node& n, const std::string& path, model::
     const std::string& kind = check.test.front();
     if (kind != "CMD" && kind != "CMD-SHELL" && kind != "NONE") {
       std::string p = join_path(path, "test");
-      b.fail_at(b.project().mark_of(p), p, "must start with \"CMD\", \"CMD-SHELL\" or \"NONE\" (got \"" + kind + "\")");
+      b.fail_at(std::nullopt, p, "must start with \"CMD\", \"CMD-SHELL\" or \"NONE\" (got \"" + kind + "\")");
     }
   }
   out.healthcheck = std::move(check);

@@ -58,7 +58,7 @@ void bind_depends_on(Binder& b, const Node& n, const std::string& path, model::S
   }
   for (const Entry& e : n.entries) {
     std::string p = join_path(path, e.key);
-    b.remember(p, e.key_mark.known() ? e.key_mark : e.value.mark);
+    b.remember(p, e);
     DependsOn dep;
     b.object<DependsOn>(e.value, p, kDependsOnFields, dep);
     out.depends_on[e.key] = dep;
@@ -76,7 +76,7 @@ void bind_service_networks(Binder& b, const Node& n, const std::string& path, mo
   }
   for (const Entry& e : n.entries) {
     std::string p = join_path(path, e.key);
-    b.remember(p, e.key_mark.known() ? e.key_mark : e.value.mark);
+    b.remember(p, e);
     if (e.value.is_null()) {
       out.networks[e.key] = std::nullopt;
       continue;

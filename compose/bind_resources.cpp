@@ -16,12 +16,11 @@ void bind_external(Binder& b, const Node& n, const std::string& path, T& out) {
     out.external = true;
     for (const Entry& e : n.entries) {
       std::string p = join_path(path, e.key);
-      b.remember(p, e.key_mark);
+      b.remember(p, e);
       if (e.key == "name") {
         if (auto v = b.string(e.value, p)) out.name = *v;
       } else if (e.key.rfind("x-", 0) != 0) {
-        b.fail_at(e.key_mark.known() ? std::optional<Mark>(e.key_mark) : b.where(e.value, p), "",
-                  path + " additional property " + e.key + " is not allowed");
+        b.unknown_key(e, path);
       }
     }
     return;
@@ -116,7 +115,7 @@ void bind_section(Binder& b, const Node& doc, const char* section, std::span<con
   const Node* project_name = doc.find("name");
   for (const Entry& e : n->entries) {
     std::string path = join_path(section, e.key);
-    b.remember(path, e.key_mark.known() ? e.key_mark : e.value.mark);
+    b.remember(path, e);
     T item;
     item.key = e.key;
     if (!e.value.is_null()) {

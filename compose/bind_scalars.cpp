@@ -19,20 +19,31 @@ std::string lower(std::string s) {
 }  // namespace
 
 void Binder::fail(const Node& n, const std::string& path, std::string message) {
-  fail_at(where(n, path), path, std::move(message));
+  // A node made by an earlier stage may have no mark: then its key's.
+  fail_at(n.mark.known() ? std::optional<Mark>(n.mark) : std::nullopt, path, std::move(message));
 }
 
-void Binder::fail_at(std::optional<Mark> at, std::string path, std::string message) {
+void Binder::fail_at(std::optional<Mark> at, std::string path, std::string message, std::string near) {
+  if (!at) unplaced_.emplace_back(errors_.size(), near.empty() ? path : std::move(near));
   errors_.emplace_back(Errc::kValidation, std::move(message), std::move(path), std::move(at));
 }
 
-void Binder::remember(const std::string& path, const Mark& at) {
-  if (at.known()) project_.marks[path] = at;
+std::vector<Error> Binder::take_errors() {
+  // Marks are looked up only now, once all are recorded and sorted.
+  project_.marks.seal();
+  for (auto& [index, near] : unplaced_) errors_[index].at = project_.mark_of(near);
+  unplaced_.clear();
+  return std::move(errors_);
 }
 
-std::optional<Mark> Binder::where(const Node& n, const std::string& path) const {
-  if (n.mark.known()) return n.mark;
-  return project_.mark_of(path);  // a node made by an earlier stage: its key's mark
+void Binder::remember(const std::string& path, const NodeMark& at) {
+  project_.marks.set(path, at);
+}
+
+void Binder::remember(const std::string& path, const Entry& e) {
+  remember(path, e.key_mark.known() ? e.key_mark : e.value.mark);
+  // A null value (`key:` with nothing after it) has no token of its own.
+  if (e.value.is_scalar()) project_.marks.set_value(path, e.value.mark);
 }
 
 void Binder::ignore(const std::string& path, std::string_view reason) {
@@ -51,8 +62,10 @@ void Binder::extension(const Entry& e, const std::string& path) {
 void Binder::unknown_key(const Entry& e, const std::string& object_path) {
   // compose's wording, which names the object rather than the key's own path.
   std::string owner = object_path.empty() ? "(root)" : object_path;
-  std::optional<Mark> at = e.key_mark.known() ? std::optional<Mark>(e.key_mark) : where(e.value, object_path);
-  fail_at(at, "", owner + " additional property " + e.key + " is not allowed");
+  std::optional<Mark> at = e.key_mark.known()     ? std::optional<Mark>(e.key_mark)
+                           : e.value.mark.known() ? std::optional<Mark>(e.value.mark)
+                                                  : std::nullopt;
+  fail_at(at, "", owner + " additional property " + e.key + " is not allowed", object_path);
 }
 
 std::optional<std::string> Binder::string(const Node& n, const std::string& path) {

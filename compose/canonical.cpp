@@ -7,6 +7,7 @@
 
 #include "canonical_internal.h"
 #include "merge_internal.h"
+#include "path_patterns.h"
 
 namespace racker::compose {
 namespace canonical {
@@ -231,27 +232,33 @@ const PathRule kRules[] = {
 
 namespace {
 
-Status walk(Node& node, std::vector<std::string>& segments, const std::string& path) {
+const PathPatterns& compiled_rules() {
+  static const PathPatterns rules = PathPatterns::of(canonical::kRules);
+  return rules;
+}
+
+// `path` is the node's key path, `depth` its number of segments and `alive`
+// the rules matching them.
+Status walk(Node& node, const std::string& path, size_t depth, PathPatterns::Set alive) {
   if (node.tag == "!reset") return {};
-  for (const auto& r : canonical::kRules) {
-    if (path_matches(r.pattern, segments)) {
-      if (Status st = r.rule(node, path); !st) return st;
-      break;
+  const PathPatterns& rules = compiled_rules();
+  if (depth > 0) {
+    if (int i = rules.complete(alive, depth); i >= 0) {
+      if (Status st = canonical::kRules[i].rule(node, path); !st) return st;
     }
   }
+  if (!rules.deeper(alive, depth)) return {};
   if (node.is_map()) {
     for (auto& e : node.entries) {
-      segments.push_back(e.key);
-      Status st = walk(e.value, segments, join_path(path, e.key));
-      segments.pop_back();
-      if (!st) return st;
+      PathPatterns::Set next = rules.step(alive, depth, e.key);
+      if (!next) continue;
+      if (Status st = walk(e.value, join_path(path, e.key), depth + 1, next); !st) return st;
     }
   } else if (node.is_seq()) {
+    PathPatterns::Set next = rules.step(alive, depth, "[]");
+    if (!next) return {};
     for (size_t i = 0; i < node.items.size(); ++i) {
-      segments.push_back("[]");
-      Status st = walk(node.items[i], segments, index_path(path, i));
-      segments.pop_back();
-      if (!st) return st;
+      if (Status st = walk(node.items[i], index_path(path, i), depth + 1, next); !st) return st;
     }
   }
   return {};
@@ -260,8 +267,7 @@ Status walk(Node& node, std::vector<std::string>& segments, const std::string& p
 }  // namespace
 
 Status canonicalize(Node& doc) {
-  std::vector<std::string> segments;
-  if (Status st = walk(doc, segments, ""); !st) return st;
+  if (Status st = walk(doc, "", 0, compiled_rules().all()); !st) return st;
   // Within one file too, a second entry for the same port, mount or
   // variable replaces the first, as compose's unicity pass does.
   dedupe_unique_sequences(doc);

@@ -50,7 +50,7 @@ std::vector<std::string> split_fields(std::string_view spec) {
 
 Result<Node> parse_volume(const Node& scalar, const std::string& path) {
   const std::string& spec = scalar.scalar;
-  const Mark& m = scalar.mark;
+  const NodeMark& m = scalar.mark;
   auto bad = [&](const std::string& why) { return invalid(scalar, path, "invalid volume \"" + spec + "\": " + why); };
   if (spec.empty()) return bad("empty volume spec");
 
@@ -108,7 +108,7 @@ Result<Node> parse_volume(const Node& scalar, const std::string& path) {
 
 Result<Node> parse_device(const Node& scalar, const std::string& path) {
   const std::string& spec = scalar.scalar;
-  const Mark& m = scalar.mark;
+  const NodeMark& m = scalar.mark;
   std::vector<std::string> fields;
   size_t start = 0;
   while (true) {

@@ -2,6 +2,11 @@
 // then the offending source line and a caret under the column.
 #include "racker/compose/load.h"
 
+#include <algorithm>
+#include <tuple>
+
+#include "load_internal.h"
+
 namespace racker::compose {
 
 std::string render_error(const Error& err, FileReader& files) {
@@ -37,6 +42,17 @@ std::string render_error(const Error& err, FileReader& files) {
     caret += source[i - 1] == '\t' ? '\t' : ' ';
   caret += '^';
   return head + "\n" + source + "\n" + caret + tail;
+}
+
+void sort_by_position(std::vector<Error>& errors) {
+  std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
+    auto key = [](const Error& e) {
+      bool known = e.at && e.at->known();
+      return std::make_tuple(!known, known ? e.at->file : std::string(), known ? e.at->line : 0,
+                             known ? e.at->col : 0);
+    };
+    return key(a) < key(b);
+  });
 }
 
 }  // namespace racker::compose

@@ -42,6 +42,7 @@ Result<DependencyGraph> DependencyGraph::build(const model::Project& project) {
 
   for (const auto& [name, svc] : project.services) {
     std::vector<Edge> edges;
+    const std::string& from = name;  // clang 14 cannot capture structured bindings
     auto add = [&](std::string to, EdgeKind kind, std::string condition, bool required, bool restart) {
       if (to.empty()) return;
       for (auto& e : edges) {
@@ -49,7 +50,7 @@ Result<DependencyGraph> DependencyGraph::build(const model::Project& project) {
           return;
         }
       }
-      edges.push_back(Edge{name, std::move(to), kind, std::move(condition), required, restart});
+      edges.push_back(Edge{from, std::move(to), kind, std::move(condition), required, restart});
     };
     for (const auto& [dep, d] : svc.depends_on) add(dep, EdgeKind::kDependsOn, d.condition, d.required, d.restart);
     for (const auto& l : svc.links) add(link_target(l), EdgeKind::kLinks, "service_started", true, false);

@@ -1,29 +1,54 @@
 #include "racker/compose/host.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 extern char** environ;
 
 namespace racker::compose {
+namespace {
+
+// Compose files, .env and env_file files are small; this only keeps a
+// mistaken path (a disk image, /dev/zero) from filling memory.
+constexpr off_t kMaxFileBytes = 64 << 20;
+
+}  // namespace
 
 Result<std::string> DiskFileReader::read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Error(Errc::kNotFound, "open " + path + ": no such file or directory");
     return Error(Errc::kIo, "open " + path + ": " + std::strerror(err));
   }
-  if (is_dir(path)) return Error(Errc::kIo, "read " + path + ": is a directory");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Error(Errc::kIo, "read " + path + ": " + std::strerror(errno));
-  return ss.str();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return Error(Errc::kIo, "stat " + path + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return Error(Errc::kIo, "read " + path + ": is a directory");
+  // Nothing the loader reads is this big; refuse before allocating for it.
+  if (S_ISREG(st.st_mode) && st.st_size > kMaxFileBytes)
+    return Error(Errc::kIo, "read " + path + ": file too large (" + std::to_string(st.st_size) + " bytes)");
+  std::string out;
+  if (S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size) + 1);
+  char buf[64 * 1024];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(Errc::kIo, "read " + path + ": " + std::strerror(errno));
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > static_cast<size_t>(kMaxFileBytes))
+      return Error(Errc::kIo, "read " + path + ": file too large (more than " + std::to_string(kMaxFileBytes) + " bytes)");
+  }
+  return out;
 }
 
 bool DiskFileReader::is_file(const std::string& path) {

@@ -63,7 +63,7 @@ Result<IncludeSpec> read_entry(const Node& entry, const std::string& path, const
 }
 
 Error cycle_error(const std::vector<std::string>& chain, const std::string& again, const std::string& path,
-                  const Mark& at) {
+                  const NodeMark& at) {
   std::string text = chain.front();
   for (size_t i = 1; i < chain.size(); ++i) text += " -> include " + chain[i];
   text += " -> include " + again;
@@ -71,7 +71,7 @@ Error cycle_error(const std::vector<std::string>& chain, const std::string& agai
 }
 
 // Copies imported resources of each kind into `doc`.
-Status import_resources(Node& doc, const Node& imported, const std::string& included_file, const Mark& include_mark) {
+Status import_resources(Node& doc, const Node& imported, const std::string& included_file, const NodeMark& include_mark) {
   if (!imported.is_map()) return {};
   for (const char* kind : kImportedKinds) {
     const Node* from = imported.find(kind);
@@ -86,7 +86,7 @@ Status import_resources(Node& doc, const Node& imported, const std::string& incl
         continue;
       }
       if (same_value(existing->value, e.value)) continue;
-      std::string source = e.key_mark.file.empty() ? included_file : e.key_mark.file;
+      std::string source = e.key_mark.file().empty() ? included_file : e.key_mark.file();
       return Error(Errc::kConflict, "conflicts with imported resource from " + source, join_path(kind, e.key),
                    existing->key_mark);
     }

@@ -140,15 +140,32 @@ bool Substituter::expand_braced(std::string_view text, std::string_view body, st
   }
 }
 
-Status interpolate_node(Node& node, const std::string& path, const Lookup& lookup) {
+// The key path of the node being interpolated, as a chain through the
+// callers' frames: the string is only built for a template (its messages
+// name the path), not for every node of the document.
+struct PathLink {
+  const PathLink* parent = nullptr;
+  std::string_view key;  // for a mapping entry
+  size_t index = 0;      // for a sequence item (key empty)
+  bool is_index = false;
+
+  std::string str() const {
+    if (!parent) return std::string();
+    std::string base = parent->str();
+    return is_index ? index_path(base, index) : join_path(base, key);
+  }
+};
+
+Status interpolate_node(Node& node, const PathLink& at, const Lookup& lookup) {
   switch (node.kind) {
     case NodeKind::kScalar: {
       if (node.scalar.find('$') == std::string::npos) return {};
+      std::string path = at.str();
       auto value = substitute_template(node.scalar, lookup, path);
       if (!value) {
         Error err = std::move(value.error());
-        err.key_path = path;
-        if (node.mark.known() || !node.mark.file.empty()) err.at = node.mark;
+        err.key_path = std::move(path);
+        if (node.mark.known() || !node.mark.file().empty()) err.at = node.mark;
         return err;
       }
       node.scalar = std::move(*value);  // style untouched: plain stays plain
@@ -156,12 +173,14 @@ Status interpolate_node(Node& node, const std::string& path, const Lookup& looku
     }
     case NodeKind::kSequence:
       for (size_t i = 0; i < node.items.size(); ++i) {
-        if (auto st = interpolate_node(node.items[i], index_path(path, i), lookup); !st) return st;
+        PathLink item{&at, {}, i, true};
+        if (auto st = interpolate_node(node.items[i], item, lookup); !st) return st;
       }
       return {};
     case NodeKind::kMapping:
       for (auto& entry : node.entries) {  // keys are never interpolated
-        if (auto st = interpolate_node(entry.value, join_path(path, entry.key), lookup); !st) return st;
+        PathLink child{&at, entry.key, 0, false};
+        if (auto st = interpolate_node(entry.value, child, lookup); !st) return st;
       }
       return {};
     case NodeKind::kNull:
@@ -189,6 +208,6 @@ Result<std::string> interpolate_string(std::string_view text, const Lookup& look
   return substitute_template(text, lookup, "");
 }
 
-Status interpolate_tree(Node& root, const Lookup& lookup) { return interpolate_node(root, "", lookup); }
+Status interpolate_tree(Node& root, const Lookup& lookup) { return interpolate_node(root, PathLink{}, lookup); }
 
 }  // namespace racker::compose

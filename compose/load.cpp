@@ -144,7 +144,7 @@ Result<LoadedProject> load_project(const ProjectOptions& opts, FileReader& files
   if (!out.source.name_explicit) {
     if (const Node* name = merged.find("name"); name && name->is_scalar() && !name->scalar.empty()) {
       if (!is_valid_project_name(name->scalar))
-        return Error(invalid_project_name(name->scalar)).with_context("name: set in " + name->mark.file);
+        return Error(invalid_project_name(name->scalar)).with_context("name: set in " + name->mark.file());
       out.source.name = name->scalar;
     } else {
       out.source.name = normalize_project_name(base_name(out.source.project_dir));

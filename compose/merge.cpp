@@ -157,7 +157,7 @@ class Merger {
 
   // Whether `merged` is the overlay's own value (same place in the same file).
   static bool same_origin(const Node& merged, const Node& overlay) {
-    return merged.mark.file == overlay.mark.file && merged.mark.line == overlay.mark.line &&
+    return &merged.mark.file() == &overlay.mark.file() && merged.mark.line == overlay.mark.line &&
            merged.mark.col == overlay.mark.col;
   }
 

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "merge_internal.h"
+#include "path_patterns.h"
 
 namespace racker::compose {
 namespace {
@@ -111,19 +112,24 @@ const UniqueEntry kUniqueRules[] = {
     {"services.*.networks.*.link_local_ips", by_key},
 };
 
-void dedupe_walk(Node& node, std::vector<std::string>& segments) {
+const PathPatterns& unique_patterns() {
+  static const PathPatterns patterns = PathPatterns::of(kUniqueRules);
+  return patterns;
+}
+
+// `depth` segments so far, matched by the patterns of `alive`.
+void dedupe_walk(Node& node, size_t depth, PathPatterns::Set alive) {
+  const PathPatterns& patterns = unique_patterns();
   if (node.is_seq()) {
-    if (Indexer indexer = unique_indexer_for(segments)) dedupe(node, indexer);
-    for (auto& item : node.items) {
-      segments.push_back("[]");
-      dedupe_walk(item, segments);
-      segments.pop_back();
-    }
+    if (int i = patterns.complete(alive, depth); i >= 0 && depth > 0) dedupe(node, kUniqueRules[i].indexer);
+    if (!patterns.deeper(alive, depth)) return;
+    PathPatterns::Set next = patterns.step(alive, depth, "[]");
+    if (!next) return;
+    for (auto& item : node.items) dedupe_walk(item, depth + 1, next);
   } else if (node.is_map()) {
+    if (!patterns.deeper(alive, depth)) return;
     for (auto& e : node.entries) {
-      segments.push_back(e.key);
-      dedupe_walk(e.value, segments);
-      segments.pop_back();
+      if (PathPatterns::Set next = patterns.step(alive, depth, e.key)) dedupe_walk(e.value, depth + 1, next);
     }
   }
 }
@@ -172,9 +178,6 @@ void dedupe(Node& seq, Indexer key_of) {
   seq.items = std::move(out);
 }
 
-void dedupe_unique_sequences(Node& doc) {
-  std::vector<std::string> segments;
-  dedupe_walk(doc, segments);
-}
+void dedupe_unique_sequences(Node& doc) { dedupe_walk(doc, 0, unique_patterns().all()); }
 
 }  // namespace racker::compose

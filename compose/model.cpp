@@ -2,6 +2,8 @@
 // compose uses (Go durations, docker byte sizes).
 #include "racker/compose/model.h"
 
+#include <algorithm>
+#include <functional>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -174,10 +176,15 @@ const Service* Project::service(const std::string& name) const {
   return it == services.end() ? nullptr : &it->second;
 }
 
+std::optional<Mark> Project::value_mark_of(const std::string& key_path) const {
+  if (auto m = marks.value(key_path)) return m;
+  return mark_of(key_path);
+}
+
 std::optional<Mark> Project::mark_of(const std::string& key_path) const {
   std::string path = key_path;
   while (!path.empty()) {
-    if (auto it = marks.find(path); it != marks.end() && it->second.known()) return it->second;
+    if (auto m = marks.key(path)) return m;
     // Drop the last component: "[3]" or ".key".
     size_t cut = path.size();
     if (path.back() == ']') {
@@ -190,6 +197,78 @@ std::optional<Mark> Project::mark_of(const std::string& key_path) const {
     path.resize(cut);
   }
   return std::nullopt;
+}
+
+namespace {
+uint64_t path_hash(std::string_view path) { return std::hash<std::string_view>()(path); }
+}  // namespace
+
+SourceMarks::Where& SourceMarks::entry(std::string_view path) {
+  uint64_t h = path_hash(path);
+  // The binder usually sets a path's value right after its key.
+  if (!sealed_ && !where_.empty() && where_.back().hash == h) return where_.back();
+  sealed_ = false;
+  where_.push_back(Where{h, static_cast<uint32_t>(where_.size()), Pos{}, Pos{}});
+  return where_.back();
+}
+
+void SourceMarks::set(std::string_view path, const NodeMark& key) {
+  if (key.known()) entry(path).key = key;
+}
+
+void SourceMarks::set_value(std::string_view path, const NodeMark& value) {
+  if (value.known()) entry(path).value = value;
+}
+
+void SourceMarks::seal() {
+  if (sealed_) return;
+  std::sort(where_.begin(), where_.end(),
+            [](const Where& a, const Where& b) { return a.hash != b.hash ? a.hash < b.hash : a.order < b.order; });
+  // One entry per path; a later set wins, per kind.
+  size_t out = 0;
+  for (size_t i = 0; i < where_.size(); ++i) {
+    if (out > 0 && where_[out - 1].hash == where_[i].hash) {
+      if (where_[i].key.line) where_[out - 1].key = where_[i].key;
+      if (where_[i].value.line) where_[out - 1].value = where_[i].value;
+    } else {
+      where_[out++] = where_[i];
+    }
+  }
+  where_.resize(out);
+  sealed_ = true;
+}
+
+bool SourceMarks::lookup(std::string_view path, Pos& key, Pos& value) const {
+  const uint64_t h = path_hash(path);
+  if (sealed_) {
+    auto it = std::lower_bound(where_.begin(), where_.end(), h, [](const Where& w, uint64_t v) { return w.hash < v; });
+    if (it == where_.end() || it->hash != h) return false;
+    key = it->key;
+    value = it->value;
+    return true;
+  }
+  // Not sealed: the latest entries win.
+  bool found = false;
+  key = value = Pos{};
+  for (auto it = where_.rbegin(); it != where_.rend(); ++it) {
+    if (it->hash != h) continue;
+    found = true;
+    if (!key.line) key = it->key;
+    if (!value.line) value = it->value;
+  }
+  return found;
+}
+
+std::optional<Mark> SourceMarks::key(std::string_view path) const {
+  Pos k, v;
+  if (!lookup(path, k, v) || k.line == 0) return std::nullopt;
+  return Mark(k);
+}
+
+std::optional<Mark> SourceMarks::value(std::string_view path) const {
+  Pos k, v;
+  if (!lookup(path, k, v) || v.line == 0) return std::nullopt;
+  return Mark(v);
 }
 
 }  // namespace racker::compose::model

@@ -3,15 +3,36 @@
 #include <cerrno>
 #include <cctype>
 #include <cstdlib>
+#include <mutex>
+#include <unordered_set>
 
 namespace racker::compose {
 
-Node Node::null(Mark m) {
+const std::string* NodeMark::intern(const std::string& file) {
+  if (file.empty()) return nullptr;
+  // Loads may run on several threads; each keeps its last answer at hand.
+  thread_local const std::string* last = nullptr;
+  if (last && *last == file) return last;
+  static std::mutex mu;
+  static std::unordered_set<std::string>* names = new std::unordered_set<std::string>();  // never freed
+  std::lock_guard<std::mutex> lock(mu);
+  last = &*names->insert(file).first;  // node-based: the address is stable
+  return last;
+}
+
+NodeMark::NodeMark(const Mark& m) : file_(intern(m.file)), line(m.line), col(m.col) {}
+
+const std::string& NodeMark::file() const {
+  static const std::string* const kEmpty = new std::string();
+  return file_ ? *file_ : *kEmpty;
+}
+
+Node Node::null(NodeMark m) {
   Node n;
   n.mark = std::move(m);
   return n;
 }
-Node Node::str(std::string s, Mark m) {
+Node Node::str(std::string s, NodeMark m) {
   Node n;
   n.kind = NodeKind::kScalar;
   n.scalar = std::move(s);
@@ -19,20 +40,20 @@ Node Node::str(std::string s, Mark m) {
   n.mark = std::move(m);
   return n;
 }
-Node Node::plain(std::string s, Mark m) {
+Node Node::plain(std::string s, NodeMark m) {
   Node n = str(std::move(s), std::move(m));
   n.style = ScalarStyle::kPlain;
   return n;
 }
-Node Node::integer(long long v, Mark m) { return plain(std::to_string(v), std::move(m)); }
-Node Node::boolean(bool v, Mark m) { return plain(v ? "true" : "false", std::move(m)); }
-Node Node::seq(Mark m) {
+Node Node::integer(long long v, NodeMark m) { return plain(std::to_string(v), std::move(m)); }
+Node Node::boolean(bool v, NodeMark m) { return plain(v ? "true" : "false", std::move(m)); }
+Node Node::seq(NodeMark m) {
   Node n;
   n.kind = NodeKind::kSequence;
   n.mark = std::move(m);
   return n;
 }
-Node Node::map(Mark m) {
+Node Node::map(NodeMark m) {
   Node n;
   n.kind = NodeKind::kMapping;
   n.mark = std::move(m);
@@ -54,7 +75,7 @@ const Entry* Node::find_entry(std::string_view key) const {
   return nullptr;
 }
 
-Node& Node::set(std::string key, Node value, Mark key_mark) {
+Node& Node::set(std::string key, Node value, NodeMark key_mark) {
   if (!is_map()) {
     kind = NodeKind::kMapping;
     scalar.clear();

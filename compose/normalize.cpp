@@ -15,7 +15,7 @@ namespace {
 using normalize_detail::is_true;
 
 void set_project_name(Node& doc, const std::string& name) {
-  Mark mark;
+  NodeMark mark;
   if (const Entry* e = doc.find_entry("name")) mark = e->key_mark;
   doc.erase("name");
   doc.entries.insert(doc.entries.begin(), Entry{"name", Node::str(name, mark), mark});

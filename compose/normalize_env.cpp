@@ -14,7 +14,7 @@ struct FileRef {
   std::string path;
   bool required = true;
   std::string format;
-  Mark mark;
+  NodeMark mark;
   std::string key_path;
 };
 
@@ -124,7 +124,7 @@ void resolve_bare_keys(Node& env, const Lookup& lookup) {
 
 // File values first, then the service's own entries on top (a null entry
 // included: compose lets the service's bare key win).
-Node merged_map(const EnvMap& from_files, const Mark& files_mark, const Node* own, const Mark& map_mark) {
+Node merged_map(const EnvMap& from_files, const NodeMark& files_mark, const Node* own, const NodeMark& map_mark) {
   Node out = Node::map(own ? own->mark : map_mark);
   for (const auto& [k, v] : from_files) out.set(k, Node::str(v, files_mark), files_mark);
   if (own && own->is_map()) {
@@ -142,7 +142,7 @@ Status merge_env_files(Node& service, const std::string& path, const NormalizeCo
   const Node* files = service.find("env_file");
   if (!files) return ok_status();
   std::string files_path = join_path(path, "env_file");
-  Mark files_mark = files->mark;
+  NodeMark files_mark = files->mark;
   auto refs = file_refs(*files, files_path);
   if (!refs) return refs.error();
   // ${VAR} in env files: the project environment first, then the service's own values.
@@ -168,7 +168,7 @@ Status merge_label_files(Node& service, const std::string& path, const Normalize
   if (!files) return ok_status();
   auto refs = file_refs(*files, join_path(path, "label_file"));
   if (!refs) return refs.error();
-  Mark files_mark = files->mark;
+  NodeMark files_mark = files->mark;
   EnvMap values;
   // Label files see only labels read before them.
   Lookup none = [](std::string_view) { return std::optional<std::string>(); };

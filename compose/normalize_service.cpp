@@ -22,7 +22,7 @@ std::string clean_path(const std::string& p) {
 
 // An implicit dependency compose adds for links, shared namespaces and
 // volumes_from; an explicit depends_on entry for the same service wins.
-void add_implicit_dependency(Node& service, const std::string& target, bool restart, const Mark& at) {
+void add_implicit_dependency(Node& service, const std::string& target, bool restart, const NodeMark& at) {
   if (target.empty()) return;
   Node* deps = service.find("depends_on");
   if (!deps || deps->is_null()) deps = &service.set("depends_on", Node::map(at), at);
@@ -36,7 +36,7 @@ void add_implicit_dependency(Node& service, const std::string& target, bool rest
 
 void implicit_dependencies(Node& service) {
   if (const Node* links = service.find("links"); links && links->is_seq()) {
-    std::vector<std::pair<std::string, Mark>> targets;
+    std::vector<std::pair<std::string, NodeMark>> targets;
     for (const Node& l : links->items)
       if (l.is_scalar()) targets.emplace_back(l.scalar.substr(0, l.scalar.find(':')), l.mark);
     for (auto& [t, m] : targets) add_implicit_dependency(service, t, true, m);
@@ -44,12 +44,12 @@ void implicit_dependencies(Node& service) {
   for (const char* key : {"network_mode", "ipc", "pid", "uts", "cgroup"}) {
     const Node* n = service.find(key);
     if (n && n->is_scalar() && n->scalar.compare(0, 8, "service:") == 0) {
-      Mark m = n->mark;
+      NodeMark m = n->mark;
       add_implicit_dependency(service, n->scalar.substr(8), true, m);
     }
   }
   if (const Node* from = service.find("volumes_from"); from && from->is_seq()) {
-    std::vector<std::pair<std::string, Mark>> targets;
+    std::vector<std::pair<std::string, NodeMark>> targets;
     for (const Node& v : from->items)
       if (v.is_scalar() && v.scalar.compare(0, 10, "container:") != 0)
         targets.emplace_back(v.scalar.substr(0, v.scalar.find(':')), v.mark);

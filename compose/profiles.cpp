@@ -53,7 +53,7 @@ bool is_false(const Node* n) {
 struct Reference {
   std::string target;
   std::string path;  // key path of the referencing key
-  Mark mark;
+  NodeMark mark;
 };
 
 // "service:name" -> "name", otherwise "".

@@ -1,40 +1,82 @@
-// The canonical serializer: YAML through yaml-cpp's emitter, JSON through
-// nlohmann_json, keys in docker compose v2's order.
+// The canonical serializer's JSON side (nlohmann_json) and the config hash,
+// plus the key order and scalar typing shared with the YAML printer
+// (serialize_yaml.cpp): keys in docker compose v2's order.
 #include "racker/compose/serialize.h"
 
 #include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-namespace racker::compose {
-namespace {
+#include "serialize_internal.h"
 
-using ojson = nlohmann::ordered_json;
+namespace racker::compose {
+namespace serialize_detail {
+namespace {
 
 // Top-level keys come in compose's order, the rest (x-*) after, sorted.
 const char* const kTopOrder[] = {"name", "services", "networks", "volumes", "secrets", "configs", "models"};
 
-std::vector<const Entry*> ordered_entries(const Node& map, bool top_level) {
-  std::vector<const Entry*> out;
-  for (const auto& e : map.entries) out.push_back(&e);
-  auto rank = [top_level](const std::string& key) -> size_t {
-    if (!top_level) return 0;
-    for (size_t i = 0; i < std::size(kTopOrder); ++i)
-      if (key == kTopOrder[i]) return i;
-    return std::size(kTopOrder);
-  };
-  std::stable_sort(out.begin(), out.end(), [&](const Entry* a, const Entry* b) {
-    size_t ra = rank(a->key), rb = rank(b->key);
-    if (ra != rb) return ra < rb;
-    return a->key < b->key;
-  });
-  return out;
+size_t top_rank(const std::string& key) {
+  for (size_t i = 0; i < std::size(kTopOrder); ++i)
+    if (key == kTopOrder[i]) return i;
+  return std::size(kTopOrder);
 }
 
-// What a plain scalar reads as (YAML 1.2 core schema).
-enum class PlainType { kString, kInt, kFloat, kBool };
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// YAML 1.1 base-60 numbers ("1:20" is 80 there): go-yaml quotes them too.
+bool is_base60(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  if (i >= s.size() || !is_digit(s[i])) return false;
+  while (i < s.size() && (is_digit(s[i]) || s[i] == '_')) ++i;
+  int groups = 0;
+  while (i < s.size() && s[i] == ':') {
+    ++i;
+    size_t start = i;
+    while (i < s.size() && is_digit(s[i]) && i - start < 2) ++i;
+    if (i == start || (i - start == 2 && s[start] > '5')) return false;
+    ++groups;
+  }
+  if (groups == 0) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && (is_digit(s[i]) || s[i] == '_')) ++i;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+std::vector<const Entry*> ordered_entries(const Node& map, bool top_level) {
+  std::vector<const Entry*> out;
+  out.reserve(map.entries.size());
+  for (const auto& e : map.entries) out.push_back(&e);
+  if (top_level) {
+    std::stable_sort(out.begin(), out.end(), [](const Entry* a, const Entry* b) {
+      size_t ra = top_rank(a->key), rb = top_rank(b->key);
+      if (ra != rb) return ra < rb;
+      return a->key < b->key;
+    });
+    return out;
+  }
+  auto less = [](const Entry* a, const Entry* b) { return a->key < b->key; };
+  if (std::is_sorted(out.begin(), out.end(), less)) return out;
+  if (out.size() <= 16) {
+    // Insertion sort: stable, and no buffer to allocate for the small maps
+    // that make up most of a document.
+    for (size_t i = 1; i < out.size(); ++i) {
+      const Entry* e = out[i];
+      size_t j = i;
+      for (; j > 0 && less(e, out[j - 1]); --j) out[j] = out[j - 1];
+      out[j] = e;
+    }
+  } else {
+    std::stable_sort(out.begin(), out.end(), less);
+  }
+  return out;
+}
 
 PlainType plain_type(const Node& n) {
   if (n.style == ScalarStyle::kQuoted) return PlainType::kString;
@@ -42,11 +84,44 @@ PlainType plain_type(const Node& n) {
   if (n.as_int()) return PlainType::kInt;
   if (n.as_double()) {
     // Only decimal forms; "inf"/"nan" spellings stay strings.
-    bool digits = std::any_of(n.scalar.begin(), n.scalar.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool digits = std::any_of(n.scalar.begin(), n.scalar.end(), is_digit);
     return digits ? PlainType::kFloat : PlainType::kString;
   }
   return PlainType::kString;
 }
+
+bool needs_quotes(std::string_view s) {
+  if (s.empty()) return true;
+  char first = s[0];
+  bool numeric_start = (first >= '0' && first <= '9') || first == '+' || first == '-' || first == '.';
+  if (!numeric_start) {
+    // Words a reader takes for a boolean or null (YAML 1.2 and 1.1).
+    if (s.size() > 5) return false;
+    static constexpr std::string_view kWords[] = {"true", "True",  "TRUE", "false", "False", "FALSE", "null",
+                                                  "Null", "NULL",  "~",    "yes",   "Yes",   "YES",   "no",
+                                                  "No",   "NO",    "on",   "On",    "ON",    "off",   "Off",
+                                                  "OFF",  "y",     "Y",    "n",     "N"};
+    return std::find(std::begin(kWords), std::end(kWords), s) != std::end(kWords);
+  }
+  // What racker's own reader would type otherwise (plain_type); spellings
+  // strtod takes but no YAML reader does ("infinity", "nan") stay plain.
+  static thread_local Node probe = Node::plain("");  // reused: no allocation per call
+  probe.scalar.assign(s);
+  if (plain_type(probe) != PlainType::kString) return true;
+  static constexpr std::string_view kSpecial[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF",
+                                                  "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN"};
+  if (std::find(std::begin(kSpecial), std::end(kSpecial), s) != std::end(kSpecial)) return true;
+  return is_base60(s);
+}
+
+}  // namespace serialize_detail
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+using serialize_detail::ordered_entries;
+using serialize_detail::plain_type;
+using serialize_detail::PlainType;
 
 ojson to_ojson(const Node& n, bool top_level) {
   switch (n.kind) {
@@ -66,73 +141,15 @@ ojson to_ojson(const Node& n, bool top_level) {
     }
     case NodeKind::kMapping: {
       ojson obj = ojson::object();
-      for (const Entry* e : ordered_entries(n, top_level)) obj[e->key] = to_ojson(e->value, false);
+      // Keys are unique already: append to the underlying vector instead of
+      // operator[], whose lookup is linear (quadratic for a big mapping).
+      auto& entries = static_cast<ojson::object_t::Container&>(obj.get_ref<ojson::object_t&>());
+      entries.reserve(n.entries.size());
+      for (const Entry* e : ordered_entries(n, top_level)) entries.emplace_back(e->key, to_ojson(e->value, false));
       return obj;
     }
   }
   return nullptr;
-}
-
-// A string that a YAML reader would take for something else if written plain.
-bool needs_quotes(const std::string& s) {
-  if (s.empty()) return true;
-  Node probe = Node::plain(s);
-  if (probe.as_bool() || probe.as_int() || probe.as_double()) return true;
-  static const char* const kAmbiguous[] = {"null", "Null", "NULL", "~",   "yes", "no",  "Yes", "No",
-                                           "YES",  "NO",   "on",   "off", "On",  "Off", "ON",  "OFF",
-                                           "y",    "n",    "Y",    "N",   ".inf", ".nan", "-.inf"};
-  for (const char* a : kAmbiguous)
-    if (s == a) return true;
-  return false;
-}
-
-// yaml-cpp writes literal blocks with "clip" chomping (`|`), which reads back
-// with exactly one trailing newline: only such strings round-trip that way.
-bool literal_safe(const std::string& s) {
-  if (s.size() < 2 || s.back() != '\n' || s[s.size() - 2] == '\n') return false;
-  // Leading spaces on the first line or trailing spaces would need indicators.
-  return s.front() != ' ' && s.find(" \n") == std::string::npos;
-}
-
-void emit(YAML::Emitter& out, const Node& n, bool top_level) {
-  switch (n.kind) {
-    case NodeKind::kNull:
-      out << YAML::Null;
-      return;
-    case NodeKind::kScalar:
-      if (plain_type(n) != PlainType::kString) {
-        out << n.scalar;
-      } else if (n.scalar.find('\n') != std::string::npos && literal_safe(n.scalar)) {
-        // The block's own line break supplies the string's final newline.
-        out << YAML::Literal << n.scalar.substr(0, n.scalar.size() - 1);
-      } else if (needs_quotes(n.scalar)) {
-        out << YAML::DoubleQuoted << n.scalar;
-      } else {
-        out << n.scalar;
-      }
-      return;
-    case NodeKind::kSequence:
-      if (n.items.empty()) {
-        out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
-        return;
-      }
-      out << YAML::BeginSeq;
-      for (const auto& item : n.items) emit(out, item, false);
-      out << YAML::EndSeq;
-      return;
-    case NodeKind::kMapping:
-      if (n.entries.empty()) {
-        out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
-        return;
-      }
-      out << YAML::BeginMap;
-      for (const Entry* e : ordered_entries(n, top_level)) {
-        out << YAML::Key << e->key << YAML::Value;
-        emit(out, e->value, false);
-      }
-      out << YAML::EndMap;
-      return;
-  }
 }
 
 std::string sha256_hex(const std::string& data) {
@@ -149,18 +166,6 @@ std::string sha256_hex(const std::string& data) {
 }
 
 }  // namespace
-
-std::string to_yaml(const Node& doc) {
-  YAML::Emitter out;
-  out.SetIndent(2);
-  out.SetSeqFormat(YAML::Block);
-  out.SetMapFormat(YAML::Block);
-  out.SetNullFormat(YAML::LowerNull);  // compose prints `null`, not `~`
-  emit(out, doc, true);
-  std::string text = out.c_str();
-  if (text.empty() || text.back() != '\n') text += '\n';
-  return text;
-}
 
 std::string to_json(const Node& doc, int indent) { return to_ojson(doc, true).dump(indent) + (indent >= 0 ? "\n" : ""); }
 

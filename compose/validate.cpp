@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 
 #include "load_internal.h"
 #include "racker/compose/load.h"
@@ -29,14 +28,7 @@ std::vector<Error> validate(const model::Project& project) {
   validate_detail::check_ports(project, problems);
   validate_detail::check_resources(project, problems);
   std::vector<Error> errors = std::move(problems.errors());
-  std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
-    auto key = [](const Error& e) {
-      bool known = e.at && e.at->known();
-      return std::make_tuple(!known, known ? e.at->file : std::string(), known ? e.at->line : 0,
-                             known ? e.at->col : 0);
-    };
-    return key(a) < key(b);
-  });
+  sort_by_position(errors);
   return errors;
 }
 
@@ -52,14 +44,14 @@ void check_file_object(const std::string& path, const model::FileObject& o, bool
   const char* keys = is_config ? "file|environment|content" : "file|environment";
   // normalize() copies a config's environment value into content: that pair is fine.
   int sources = (o.file ? 1 : 0) + ((o.environment || o.content) ? 1 : 0);
-  if (sources > 1) out.add(path, std::string(keys) + " attributes are mutually exclusive");
-  if (sources == 0 && !has_driver) out.add(path, std::string("one of ") + keys + " must be set");
+  if (sources > 1) out.add_at_key(path, std::string(keys) + " attributes are mutually exclusive");
+  if (sources == 0 && !has_driver) out.add_at_key(path, std::string("one of ") + keys + " must be set");
 }
 
 void check_keys(const char* section, const std::vector<std::string>& keys, Problems& out) {
   for (const auto& key : keys) {
     if (!is_valid_key(key))
-      out.add(std::string(section) + "." + key,
+      out.add_at_key(std::string(section) + "." + key,
               "invalid name \"" + key + "\": only letters, digits, '.', '_' and '-' are allowed");
   }
 }
@@ -85,7 +77,7 @@ void check_resources(const model::Project& project, Problems& out) {
                               : !v.labels.empty()      ? "labels"
                                                        : nullptr;
     if (conflicting)
-      out.add("volumes." + key + "." + conflicting,
+      out.add_at_key("volumes." + key + "." + conflicting,
               std::string("conflicting parameters \"external\" and \"") + conflicting + "\" specified");
   }
   for (const auto& [key, s] : project.secrets) {

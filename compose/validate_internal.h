@@ -1,6 +1,6 @@
 #pragma once
 // Private to validate*.cpp: a collector that turns (key path, message) into
-// an Error at the path's mark, and the check groups validate() runs.
+// an Error at the path's value or key, and the check groups validate() runs.
 
 #include <string>
 #include <vector>
@@ -12,7 +12,14 @@ namespace racker::compose::validate_detail {
 class Problems {
  public:
   explicit Problems(const model::Project& project) : project_(project) {}
+  // A problem with the value at `key_path`: reported at the value when it is
+  // a scalar (`restart: sometimes` -> under `sometimes`), else at the key.
   void add(const std::string& key_path, std::string message) {
+    errors_.emplace_back(Errc::kValidation, std::move(message), key_path, project_.value_mark_of(key_path));
+  }
+  // A problem with the key itself (its name, or its presence next to another
+  // key it excludes): reported at the key.
+  void add_at_key(const std::string& key_path, std::string message) {
     errors_.emplace_back(Errc::kValidation, std::move(message), key_path, project_.mark_of(key_path));
   }
   std::vector<Error>& errors() { return errors_; }

@@ -41,7 +41,7 @@ void check_service_references(const Service& s, const model::Project& project, P
   for (const auto& [target, dep] : s.depends_on) {
     // A dependency that is not required may be absent (disabled by a profile).
     if (!dep.required || defined(target) || !reported.insert(target).second) continue;
-    out.add(path + ".depends_on." + target,
+    out.add_at_key(path + ".depends_on." + target,
             "service \"" + s.name + "\" depends on undefined service \"" + target + "\"");
   }
 }
@@ -50,7 +50,8 @@ void check_resource_references(const Service& s, const model::Project& project, 
   const std::string path = "services." + s.name;
   for (const auto& [net, _] : s.networks) {
     if (!project.networks.count(net))
-      out.add(path + ".networks." + net, "service \"" + s.name + "\" refers to undefined network \"" + net + "\"");
+      out.add_at_key(path + ".networks." + net,
+                     "service \"" + s.name + "\" refers to undefined network \"" + net + "\"");
   }
   for (size_t i = 0; i < s.volumes.size(); ++i) {
     const model::VolumeMount& v = s.volumes[i];

@@ -31,7 +31,7 @@ void check_build(const Service& s, const model::Project& project, Problems& out)
   const std::string path = service_path(s) + ".build";
   const model::BuildConfig& b = *s.build;
   if (b.dockerfile_inline && !b.dockerfile.empty())
-    out.add(path, "service \"" + s.name + "\" declares mutually exclusive dockerfile and dockerfile_inline");
+    out.add_at_key(path, "service \"" + s.name + "\" declares mutually exclusive dockerfile and dockerfile_inline");
   if (!b.platforms.empty() && s.platform &&
       std::find(b.platforms.begin(), b.platforms.end(), *s.platform) == b.platforms.end())
     out.add(path + ".platforms", "must include the service's platform \"" + *s.platform + "\"");
@@ -78,14 +78,15 @@ void check_mount_targets(const Service& s, Problems& out) {
 void check_service(const Service& s, const model::Project& project, Problems& out) {
   const std::string path = service_path(s);
   if (!is_valid_key(s.name))
-    out.add(path, "invalid service name \"" + s.name + "\": only letters, digits, '.', '_' and '-' are allowed");
+    out.add_at_key(path, "invalid service name \"" + s.name + "\": only letters, digits, '.', '_' and '-' are allowed");
   bool provider = s.ignored.count(path + ".provider") > 0;  // run by someone else: no image needed
   if (!s.image && !s.build && !provider)
-    out.add(path, "service \"" + s.name + "\" has neither an image nor a build context specified");
+    out.add_at_key(path, "service \"" + s.name + "\" has neither an image nor a build context specified");
   if (s.build) check_build(s, project, out);
 
   if (s.network_mode && !s.networks.empty())
-    out.add(path + ".network_mode", "service \"" + s.name + "\" declares mutually exclusive network_mode and networks");
+    out.add_at_key(path + ".network_mode",
+                   "service \"" + s.name + "\" declares mutually exclusive network_mode and networks");
   if (s.restart && !is_valid_restart(*s.restart))
     out.add(path + ".restart", "invalid restart policy \"" + *s.restart +
                                    "\": must be no, always, on-failure[:max-retries] or unless-stopped");
@@ -95,9 +96,9 @@ void check_service(const Service& s, const model::Project& project, Problems& ou
       out.add(path + ".container_name",
               "invalid container name \"" + *s.container_name + "\": must match [a-zA-Z0-9][a-zA-Z0-9_.-]+");
     if (s.replicas() > 1)
-      out.add(path + ".container_name", std::string("can't set container_name and ") +
-                                            (s.scale ? "scale" : "deploy.replicas") +
-                                            " as container name must be unique");
+      out.add_at_key(path + ".container_name", std::string("can't set container_name and ") +
+                                                   (s.scale ? "scale" : "deploy.replicas") +
+                                                   " as container name must be unique");
   }
 
   if (s.deploy) {

@@ -18,9 +18,49 @@
 #include <string_view>
 #include <vector>
 
+#include "racker/compose/node.h"
 #include "racker/util/error.h"
 
 namespace racker::compose::model {
+
+// Where each key path of a project was written ("services.web.ports[1]" ->
+// file:line:col), for error messages: the key's position for mapping
+// entries (the item's for sequence items) and, when the value is a scalar,
+// the value's too, so that an error about a value can point at it like a
+// compiler's caret.
+//
+// bind() records one for every key of the document, so this is compact:
+// file names are interned (NodeMark) and paths kept only as 64-bit hashes (a
+// collision, about 1 in 10^9 for a huge file, could only misplace an
+// error's caret). seal() sorts for lookups; lookups before that scan.
+class SourceMarks {
+ public:
+  void set(std::string_view path, const NodeMark& key);
+  void set_value(std::string_view path, const NodeMark& value);
+  // Sorts for fast lookups; a later set() unseals.
+  void seal();
+  // Exact lookups; nullopt when unknown. The latest set() wins.
+  std::optional<Mark> key(std::string_view path) const;
+  std::optional<Mark> value(std::string_view path) const;
+  size_t count(std::string_view path) const {
+    Pos k, v;
+    return lookup(path, k, v) ? 1 : 0;
+  }
+
+ private:
+  using Pos = NodeMark;
+  struct Where {
+    uint64_t hash;
+    uint32_t order;  // set() order, so that the latest wins
+    Pos key, value;
+  };
+  Where& entry(std::string_view path);
+  // The positions recorded for `path` (line 0 where unknown); false if none.
+  bool lookup(std::string_view path, Pos& key, Pos& value) const;
+
+  std::vector<Where> where_;
+  bool sealed_ = true;
+};
 
 using Duration = std::chrono::nanoseconds;
 using StringMap = std::map<std::string, std::string>;
@@ -254,14 +294,15 @@ struct Project {
   Extensions extensions;  // top-level x-*
   // Top-level keys racker ignores (key path -> reason); per-service ones are in Service::ignored.
   std::map<std::string, std::string> ignored;
-  // Where each key path was written ("services.web.ports[1]" -> file:line:col):
-  // the key's position for mapping entries, the item's for sequence items.
-  std::map<std::string, Mark> marks;
+  // Where each key path (and scalar value) was written.
+  SourceMarks marks;
   std::vector<std::string> warnings;
 
   const Service* service(const std::string& name) const;
   // The mark for `key_path`, or for its nearest ancestor that has one.
   std::optional<Mark> mark_of(const std::string& key_path) const;
+  // The position of the scalar value at `key_path` if it has one, else mark_of().
+  std::optional<Mark> value_mark_of(const std::string& key_path) const;
 };
 
 }  // namespace racker::compose::model

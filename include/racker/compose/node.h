@@ -18,6 +18,30 @@ namespace racker::compose {
 
 struct Entry;
 
+// Where a node (or a key) came from: a Mark, stored compactly. The file name
+// is interned (one shared, never freed copy per distinct name), so the tens
+// of thousands of marks of a big document cost no allocation of their own.
+// Converts to and from Mark implicitly; errors carry plain Marks.
+class NodeMark {
+ public:
+  NodeMark() = default;
+  NodeMark(const Mark& m);  // NOLINT(google-explicit-constructor): interns m.file
+  NodeMark(const std::string* interned_file, int l, int c) : file_(interned_file), line(l), col(c) {}
+  operator Mark() const { return Mark{file(), line, col}; }  // NOLINT(google-explicit-constructor)
+
+  const std::string& file() const;
+  bool known() const { return line > 0; }
+  // The interned copy of `file`, for building many marks of one file.
+  static const std::string* intern(const std::string& file);
+
+ private:
+  const std::string* file_ = nullptr;  // interned; nullptr for ""
+
+ public:
+  int line = 0;  // 1-based; 0: unknown
+  int col = 0;
+};
+
 enum class NodeKind { kNull, kScalar, kSequence, kMapping };
 enum class ScalarStyle { kPlain, kQuoted };
 
@@ -28,16 +52,16 @@ struct Node {
   std::string tag;                  // "!reset", "!override" or empty
   std::vector<Node> items;          // kSequence only
   std::vector<Entry> entries;       // kMapping only, in source order
-  Mark mark;
+  NodeMark mark;
 
   // Constructors for building trees in code (normalize, tests).
-  static Node null(Mark m = {});
-  static Node str(std::string s, Mark m = {});         // quoted string
-  static Node plain(std::string s, Mark m = {});       // plain scalar (number, bool)
-  static Node integer(long long v, Mark m = {});
-  static Node boolean(bool v, Mark m = {});
-  static Node seq(Mark m = {});
-  static Node map(Mark m = {});
+  static Node null(NodeMark m = {});
+  static Node str(std::string s, NodeMark m = {});     // quoted string
+  static Node plain(std::string s, NodeMark m = {});   // plain scalar (number, bool)
+  static Node integer(long long v, NodeMark m = {});
+  static Node boolean(bool v, NodeMark m = {});
+  static Node seq(NodeMark m = {});
+  static Node map(NodeMark m = {});
 
   bool is_null() const { return kind == NodeKind::kNull; }
   bool is_scalar() const { return kind == NodeKind::kScalar; }
@@ -49,7 +73,7 @@ struct Node {
   const Node* find(std::string_view key) const;
   const Entry* find_entry(std::string_view key) const;
   // Sets key (replacing its value in place, or appending); returns the value.
-  Node& set(std::string key, Node value, Mark key_mark = {});
+  Node& set(std::string key, Node value, NodeMark key_mark = {});
   bool erase(std::string_view key);
 
   // Scalar reading, following YAML 1.2 core schema for plain scalars
@@ -66,7 +90,7 @@ struct Node {
 struct Entry {
   std::string key;
   Node value;
-  Mark key_mark;
+  NodeMark key_mark;
 };
 
 // Deep structural equality, ignoring marks and tags.

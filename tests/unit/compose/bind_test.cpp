@@ -906,6 +906,40 @@ volumes:
   CHECK(p.marks.count("services.db.image") == 1);
 }
 
+TEST_CASE("scalar values keep their own marks, for errors about the value", "[bind]") {
+  auto p = bound(R"(services:
+  web:
+    image: x
+    restart: "no"
+    ports:
+      - {target: 80, published: "8080"}
+    environment: {A: "1", B: }
+    networks:
+      back:
+volumes:
+  data: {}
+networks:
+  back:
+)");
+  auto value_at = [&](const char* path) {
+    auto m = p.value_mark_of(path);
+    REQUIRE(m.has_value());
+    return std::make_pair(m->line, m->col);
+  };
+  CHECK(value_at("services.web.image") == std::make_pair(3, 12));
+  CHECK(value_at("services.web.restart") == std::make_pair(4, 14));
+  CHECK(value_at("services.web.ports[0].published") == std::make_pair(6, 33));
+  CHECK(value_at("services.web.environment.A") == std::make_pair(7, 22));
+  // No scalar of their own (null, a mapping, a list item): the key or item.
+  CHECK(value_at("services.web.environment.B") == std::make_pair(7, 27));
+  CHECK(value_at("services.web.networks.back") == std::make_pair(9, 7));
+  CHECK(value_at("services.web.ports[0]") == std::make_pair(6, 9));
+  CHECK(value_at("volumes.data") == std::make_pair(11, 3));
+  CHECK_FALSE(p.marks.value("services.web").has_value());
+  // The key marks are unchanged.
+  CHECK(p.mark_of("services.web.restart")->col == 5);
+}
+
 TEST_CASE("bind reports only the first error when `more` is not given", "[bind]") {
   auto p = compose::bind(parse("services:\n  web:\n    image: x\n    tty: 3\n    init: 4\n"));
   REQUIRE_FALSE(p.ok());

@@ -422,7 +422,7 @@ TEST_CASE("resources: null becomes an empty mapping", "[canonical][resources]") 
   CHECK(json(*doc->find("networks")) == R"({"front":{}})");
   CHECK(json(*doc->find("volumes")) == R"({"data":{}})");
   CHECK(json(*doc->find("configs")) == R"({"c":{}})");
-  CHECK(doc->find("networks")->find("front")->mark.file == "compose.yaml");
+  CHECK(doc->find("networks")->find("front")->mark.file() == "compose.yaml");
 }
 
 TEST_CASE("resources: deprecated external.name becomes name + external: true", "[canonical][resources]") {
@@ -479,7 +479,7 @@ TEST_CASE("new nodes take the mark of the scalar they came from", "[canonical][m
   CHECK(a->value.mark.line == 4);
   CHECK(a->value.mark.col == 9);
   CHECK(web.find("command")->items[1].mark.line == 5);
-  CHECK(web.find("command")->items[1].mark.file == "compose.yaml");
+  CHECK(web.find("command")->items[1].mark.file() == "compose.yaml");
   CHECK(web.find("build")->find("context")->mark.line == 6);
 }
 

@@ -127,31 +127,22 @@ TEST_CASE("fixture custom.format reads as YAML-style KEY: value lines", "[dotenv
   CHECK(parse_fixture("custom.format") == EnvList{{"FOO", "BAR"}, {"ZOT", "QIX"}});
 }
 
+namespace {
+// What the substitutions*.env fixtures define, in file order.
+EnvList options(const char* a, const char* bc, const char* d) {
+  return EnvList{{"OPTION_A", a}, {"OPTION_B", bc}, {"OPTION_C", bc}, {"OPTION_D", d}, {"OPTION_E", ""}};
+}
+}  // namespace
+
 TEST_CASE("fixture substitutions.env", "[dotenv]") {
-  CHECK(parse_fixture("substitutions.env") == EnvList{{"OPTION_A", "1"},
-                                                      {"OPTION_B", "1"},
-                                                      {"OPTION_C", "1"},
-                                                      {"OPTION_D", "1_1"},
-                                                      {"OPTION_E", ""}});
+  CHECK(parse_fixture("substitutions.env") == options("1", "1", "1_1"));
   // The environment wins over a key set earlier in the file.
-  CHECK(parse_fixture("substitutions.env", {{"OPTION_A", "5"}}) == EnvList{{"OPTION_A", "1"},
-                                                                          {"OPTION_B", "5"},
-                                                                          {"OPTION_C", "5"},
-                                                                          {"OPTION_D", "5_5"},
-                                                                          {"OPTION_E", ""}});
+  CHECK(parse_fixture("substitutions.env", {{"OPTION_A", "5"}}) == options("1", "5", "5_5"));
 }
 
 TEST_CASE("fixture substitutions-default.env", "[dotenv]") {
-  CHECK(parse_fixture("substitutions-default.env") == EnvList{{"OPTION_A", "1"},
-                                                              {"OPTION_B", "1"},
-                                                              {"OPTION_C", "1"},
-                                                              {"OPTION_D", "1_1"},
-                                                              {"OPTION_E", ""}});
-  CHECK(parse_fixture("substitutions-default.env", {{"OPTION_A", "5"}}) == EnvList{{"OPTION_A", "5"},
-                                                                                  {"OPTION_B", "5"},
-                                                                                  {"OPTION_C", "5"},
-                                                                                  {"OPTION_D", "5_5"},
-                                                                                  {"OPTION_E", ""}});
+  CHECK(parse_fixture("substitutions-default.env") == options("1", "1", "1_1"));
+  CHECK(parse_fixture("substitutions-default.env", {{"OPTION_A", "5"}}) == options("5", "5", "5_5"));
 }
 
 TEST_CASE("fixtures inherited-*.env take bare keys from the environment", "[dotenv]") {

@@ -68,7 +68,7 @@ TEST_CASE("a service depending on itself is a cycle", "[graph]") {
 
 TEST_CASE("an undefined required dependency is an error, an optional one is dropped", "[graph]") {
   auto p = project_of({{"web", {"db"}}});
-  p.marks["services.web.depends_on.db"] = Mark{"compose.yaml", 4, 9};
+  p.marks.set("services.web.depends_on.db", Mark{"compose.yaml", 4, 9});
   auto g = DependencyGraph::build(p);
   REQUIRE_FALSE(g.ok());
   CHECK(g.error().to_string() ==

@@ -51,10 +51,10 @@ TEST_CASE("scalars: the overlay's value wins, with its marks", "[merge]") {
   REQUIRE(doc.ok());
   const Node& web = *doc->find("services")->find("web");
   CHECK(web.find("image")->scalar == "nginx:alpine");
-  CHECK(web.find("image")->mark.file == "over.yaml");
-  CHECK(web.find_entry("image")->key_mark.file == "over.yaml");
-  CHECK(web.find("user")->mark.file == "base.yaml");
-  CHECK(web.find_entry("user")->key_mark.file == "base.yaml");
+  CHECK(web.find("image")->mark.file() == "over.yaml");
+  CHECK(web.find_entry("image")->key_mark.file() == "over.yaml");
+  CHECK(web.find("user")->mark.file() == "base.yaml");
+  CHECK(web.find_entry("user")->key_mark.file() == "base.yaml");
 }
 
 TEST_CASE("mappings merge key by key, recursively", "[merge]") {
@@ -164,7 +164,7 @@ TEST_CASE("ports: a duplicate takes the overlay's entry and marks", "[merge]") {
   const Node& ports = *doc->find("services")->find("web")->find("ports");
   REQUIRE(ports.items.size() == 1);
   CHECK(ports.items[0].find("name")->scalar == "new");
-  CHECK(ports.items[0].mark.file == "over.yaml");
+  CHECK(ports.items[0].mark.file() == "over.yaml");
 }
 
 TEST_CASE("volumes: one mount per target, the overlay's replacing in place", "[merge]") {
@@ -246,7 +246,7 @@ TEST_CASE("!override replaces the value whole and leaves no tag", "[merge][tags]
   CHECK(json(*web.find("ports")) == R"([{"mode":"ingress","protocol":"tcp","published":"8443","target":443}])");
   CHECK(json(*web.find("environment")) == R"({"B":"2"})");
   CHECK(web.find("ports")->tag.empty());
-  CHECK(web.find("ports")->mark.file == "over.yaml");
+  CHECK(web.find("ports")->mark.file() == "over.yaml");
 }
 
 TEST_CASE("tags of a new key, and in the base, are resolved too", "[merge][tags]") {

@@ -101,12 +101,18 @@ TEST_CASE("replicas come from scale, then deploy.replicas, else 1", "[model]") {
 
 TEST_CASE("mark_of falls back to the nearest ancestor", "[model]") {
   model::Project p;
-  p.marks["services.web"] = Mark{"c.yaml", 2, 3};
-  p.marks["services.web.ports[1]"] = Mark{"c.yaml", 7, 7};
+  p.marks.set("services.web", Mark{"c.yaml", 2, 3});
+  p.marks.set("services.web.ports[1]", Mark{"other.yaml", 7, 7});
   CHECK(p.mark_of("services.web.ports[1]")->line == 7);
   CHECK(p.mark_of("services.web.ports[1].published")->line == 7);
+  CHECK(p.mark_of("services.web.ports[1].published")->file == "other.yaml");
+  CHECK(p.mark_of("services.web")->file == "c.yaml");
   CHECK(p.mark_of("services.web.ports[0]")->line == 2);
   CHECK(p.mark_of("services.web.labels.com.example.x")->line == 2);
   CHECK_FALSE(p.mark_of("networks.x").has_value());
+  // A scalar value's own mark, else the key's.
+  p.marks.set_value("services.web.ports[1]", Mark{"other.yaml", 7, 9});
+  CHECK(p.value_mark_of("services.web.ports[1]")->col == 9);
+  CHECK(p.value_mark_of("services.web")->col == 3);
   CHECK(p.service("web") == nullptr);
 }

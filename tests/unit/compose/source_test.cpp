@@ -11,7 +11,7 @@ TEST_CASE("parse_yaml keeps marks of keys and values", "[source]") {
   const Node* image = doc->find("services")->find("web")->find("image");
   REQUIRE(image);
   CHECK(image->scalar == "nginx");
-  CHECK(image->mark.file == "compose.yaml");
+  CHECK(image->mark.file() == "compose.yaml");
   CHECK(image->mark.line == 3);
   CHECK(image->mark.col == 12);
   CHECK(doc->find("services")->entries[0].key_mark.line == 2);
@@ -103,4 +103,47 @@ TEST_CASE("parse_yaml of an empty document is null", "[source]") {
   auto doc = parse_yaml("", "empty.yaml");
   REQUIRE(doc.ok());
   CHECK(doc->is_null());
+}
+
+TEST_CASE("parse_yaml rejects a second document at its first node", "[source]") {
+  auto doc = parse_yaml("a: 1\n---\nb: 2\n", "f.yaml");
+  REQUIRE_FALSE(doc.ok());
+  CHECK(doc.error().to_string() == "f.yaml:3:1: expected a single YAML document, found several");
+  // A lone end marker or a leading start marker is still one document.
+  CHECK(parse_yaml("---\na: 1\n...\n", "f.yaml").ok());
+}
+
+TEST_CASE("parse_yaml stops on stray flow punctuation instead of looping", "[source]") {
+  for (const char* text : {",\n", "a: 1\n]\n", "---\n,\n---\n,\n"}) {
+    auto doc = parse_yaml(text, "f.yaml");
+    INFO(text);
+    REQUIRE_FALSE(doc.ok());
+    CHECK(doc.error().code == Errc::kParse);
+    REQUIRE(doc.error().at.has_value());
+    CHECK(doc.error().at->line >= 1);
+  }
+}
+
+TEST_CASE("parse_yaml rejects an alias inside its own anchor", "[source]") {
+  auto doc = parse_yaml("a: &x [1, *x]\n", "f.yaml");
+  REQUIRE_FALSE(doc.ok());
+  CHECK(doc.error().to_string() == "f.yaml:1:11: anchor 'x' is used inside its own definition");
+}
+
+TEST_CASE("parse_yaml keeps anchored nulls, tagged nulls and explicit string tags", "[source]") {
+  auto doc = parse_yaml("a: &n\nb: *n\nc: !reset\nd: !!str 12\ne: '<<'\n", "f.yaml");
+  REQUIRE(doc.ok());
+  CHECK(doc->find("a")->is_null());
+  CHECK(doc->find("b")->is_null());
+  CHECK(doc->find("c")->is_null());
+  CHECK(doc->find("c")->tag == "!reset");
+  CHECK(doc->find("d")->scalar == "12");
+  CHECK(doc->find("d")->style == ScalarStyle::kQuoted);
+  CHECK(doc->find("e")->scalar == "<<");  // a quoted "<<" is an ordinary key's value
+}
+
+TEST_CASE("parse_yaml rejects a quoted merge key's duplicate like any key", "[source]") {
+  auto doc = parse_yaml("b: &b {x: 1}\nm:\n  '<<': 1\n  '<<': 2\n", "f.yaml");
+  REQUIRE_FALSE(doc.ok());
+  CHECK(doc.error().to_string() == "f.yaml:4:3: mapping key \"<<\" already defined");
 }

@@ -84,10 +84,10 @@ TEST_CASE("references to undefined services are errors at the reference", "[vali
              "compose.yaml:7:13: services.web.links[0]: service \"web\" links to undefined service \"cache\"",
              "compose.yaml:8:20: services.web.volumes_from[0]: service \"web\" mounts volumes from undefined "
              "service \"store\"",
-             "compose.yaml:9:5: services.web.network_mode: service \"proxy\" not found for network_mode "
+             "compose.yaml:9:19: services.web.network_mode: service \"proxy\" not found for network_mode "
              "'service:proxy'",
-             "compose.yaml:10:5: services.web.ipc: service \"shm\" not found for ipc 'service:shm'",
-             "compose.yaml:11:5: services.web.pid: service \"pidns\" not found for pid 'service:pidns'",
+             "compose.yaml:10:10: services.web.ipc: service \"shm\" not found for ipc 'service:shm'",
+             "compose.yaml:11:10: services.web.pid: service \"pidns\" not found for pid 'service:pidns'",
              "compose.yaml:14:13: services.other.links[0]: service \"other\" links to undefined service "
              "\"cache\"",
          });
@@ -143,27 +143,27 @@ networks:
 )") == Lines{
              "compose.yaml:2:3: services.noimage: service \"noimage\" has neither an image nor a build "
              "context specified",
-             "compose.yaml:3:5: services.noimage.restart: invalid restart policy \"sometimes\": must be no, "
+             "compose.yaml:3:14: services.noimage.restart: invalid restart policy \"sometimes\": must be no, "
              "always, on-failure[:max-retries] or unless-stopped",
              "compose.yaml:6:5: services.web.network_mode: service \"web\" declares mutually exclusive "
              "network_mode and networks",
-             "compose.yaml:8:5: services.web.cpus: can't set distinct values on 'cpus' and "
+             "compose.yaml:8:11: services.web.cpus: can't set distinct values on 'cpus' and "
              "'deploy.resources.limits.cpus'",
-             "compose.yaml:9:5: services.web.mem_limit: can't set distinct values on 'mem_limit' and "
+             "compose.yaml:9:16: services.web.mem_limit: can't set distinct values on 'mem_limit' and "
              "'deploy.resources.limits.memory'",
-             "compose.yaml:10:5: services.web.mem_reservation: can't set distinct values on "
+             "compose.yaml:10:22: services.web.mem_reservation: can't set distinct values on "
              "'mem_reservation' and 'deploy.resources.reservations.memory'",
-             "compose.yaml:11:5: services.web.pids_limit: can't set distinct values on 'pids_limit' and "
+             "compose.yaml:11:17: services.web.pids_limit: can't set distinct values on 'pids_limit' and "
              "'deploy.resources.limits.pids'",
-             "compose.yaml:12:5: services.web.scale: can't set distinct values on 'scale' and "
+             "compose.yaml:12:12: services.web.scale: can't set distinct values on 'scale' and "
              "'deploy.replicas'",
              "compose.yaml:19:5: services.build.build: service \"build\" declares mutually exclusive "
              "dockerfile and dockerfile_inline",
              "compose.yaml:19:76: services.build.build.platforms: must include the service's platform "
              "\"linux/arm64\"",
-             "compose.yaml:20:35: services.build.build.additional_contexts.a: service \"build\" declares "
+             "compose.yaml:20:38: services.build.build.additional_contexts.a: service \"build\" declares "
              "unknown service \"none\" as additional context a",
-             "compose.yaml:20:54: services.build.build.additional_contexts.b: service \"build\" declares "
+             "compose.yaml:20:57: services.build.build.additional_contexts.b: service \"build\" declares "
              "non-buildable service \"web\" as additional context b",
                });
 }
@@ -188,13 +188,13 @@ TEST_CASE("container names are unique and not combined with replicas", "[validat
     image: x
     container_name: "-bad"
 )") == Lines{
-             "compose.yaml:7:5: services.b.container_name: container name \"shared\" is already in use by "
+             "compose.yaml:7:21: services.b.container_name: container name \"shared\" is already in use by "
              "service \"a\"",
              "compose.yaml:10:5: services.c.container_name: can't set container_name and scale as container "
              "name must be unique",
              "compose.yaml:14:5: services.d.container_name: can't set container_name and deploy.replicas as "
              "container name must be unique",
-             "compose.yaml:18:5: services.e.container_name: invalid container name \"-bad\": must match "
+             "compose.yaml:18:21: services.e.container_name: invalid container name \"-bad\": must match "
              "[a-zA-Z0-9][a-zA-Z0-9_.-]+",
                });
 }
@@ -247,7 +247,7 @@ TEST_CASE("a published host port has one owner", "[validate]") {
              "services.a.ports[0] (8080/tcp)",
              "compose.yaml:14:9: services.b.ports[1]: published port 9005/tcp is already used by "
              "services.a.ports[1] (9000-9005/tcp)",
-             "compose.yaml:18:41: services.b.ports[5].host_ip: invalid ip address \"not-an-ip\"",
+             "compose.yaml:18:50: services.b.ports[5].host_ip: invalid ip address \"not-an-ip\"",
              "compose.yaml:23:9: services.c.ports[0]: published port 127.0.0.1:7000/tcp cannot be shared by "
              "2 replicas: publish a range or let the host port be chosen",
              "compose.yaml:23:9: services.c.ports[0]: published port 127.0.0.1:7000/tcp is already used by "
@@ -263,7 +263,7 @@ services:
 networks:
   "my net": {}
 )") == Lines{
-             "compose.yaml:1:1: name: invalid project name \"Bad_Name\": must consist only of lowercase "
+             "compose.yaml:1:7: name: invalid project name \"Bad_Name\": must consist only of lowercase "
              "alphanumeric characters, hyphens, and underscores as well as start with a letter or number",
              "compose.yaml:3:3: services.web app: invalid service name \"web app\": only letters, digits, "
              "'.', '_' and '-' are allowed",
