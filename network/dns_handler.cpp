@@ -1,5 +1,7 @@
 #include "racker/network/dns_handler.h"
 
+#include <algorithm>
+
 #include <utility>
 
 namespace racker::network {
@@ -46,7 +48,8 @@ bool DnsHandler::is_local_name(const std::string& name) const {
   return false;
 }
 
-DnsDecision DnsHandler::handle(std::span<const uint8_t> message, DnsTransport transport) {
+DnsDecision DnsHandler::handle(std::span<const uint8_t> message, DnsTransport transport,
+                               const std::optional<boost::asio::ip::address>& source) {
   DnsParsed parsed = parse_dns_query(message);
   DnsDecision out;
   switch (parsed.outcome) {
@@ -63,24 +66,28 @@ DnsDecision DnsHandler::handle(std::span<const uint8_t> message, DnsTransport tr
   const DnsQuery& q = parsed.query;
   if (q.opcode != 0) return reply(q, spec_of(DnsRcode::kNotImp), transport);
   if (q.edns && q.edns_version != 0) return reply(q, spec_of(DnsRcode::kNoError), transport);  // BADVERS, built by the codec
-  return answer(q, transport);
+  return answer(q, transport,
+                source ? records_.views_of(options_.network, *source) : std::vector<std::string>{options_.network});
 }
 
-DnsDecision DnsHandler::answer(const DnsQuery& q, DnsTransport transport) {
-  const std::string& network = options_.network;
+DnsDecision DnsHandler::answer(const DnsQuery& q, DnsTransport transport, const std::vector<std::string>& views) {
   bool in_class = q.qclass == kDnsClassIn || q.qclass == kDnsClassAny;
 
   if (q.type == kDnsTypePtr && in_class) {
     if (auto addr = dns_reverse_name_address(q.name)) {
-      if (auto target = records_.reverse(network, *addr)) {
-        DnsReplySpec spec = spec_of(DnsRcode::kNoError, true);
-        spec.answers.push_back(answer_of(options_.ttl, *target));
-        return reply(q, spec, transport);
-      }
+      for (const auto& view : views)
+        if (auto target = records_.reverse(view, *addr)) {
+          DnsReplySpec spec = spec_of(DnsRcode::kNoError, true);
+          spec.answers.push_back(answer_of(options_.ttl, *target));
+          return reply(q, spec, transport);
+        }
     }
   }
 
-  if (records_.contains(network, q.name)) {
+  // The first of the client's networks that knows the name answers.
+  auto known = std::find_if(views.begin(), views.end(), [&](const std::string& v) { return records_.contains(v, q.name); });
+  if (known != views.end()) {
+    const std::string& network = *known;
     if (!in_class) return reply(q, spec_of(DnsRcode::kNotImp), transport);
     DnsReplySpec spec = spec_of(DnsRcode::kNoError, true);
     auto add = [&](DnsFamily family) {

@@ -138,6 +138,21 @@ std::optional<std::string> DnsRecords::reverse(std::string_view network,
   return r->second;
 }
 
+std::vector<std::string> DnsRecords::views_of(std::string_view network,
+                                              const boost::asio::ip::address& source) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out{std::string(network)};
+  auto v = views_.find(network);
+  if (v == views_.end()) return out;
+  std::string container;
+  for (const auto& [key, e] : v->second.endpoints)
+    if (std::find(e.addresses.begin(), e.addresses.end(), source) != e.addresses.end()) container = key;
+  if (container.empty()) return out;
+  for (const auto& [name, view] : views_)
+    if (name != network && view.endpoints.count(container)) out.push_back(name);
+  return out;
+}
+
 std::vector<DnsEndpoint> DnsRecords::endpoints(std::string_view network) const {
   std::lock_guard lock(mu_);
   std::vector<DnsEndpoint> out;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <optional>
 #include <unordered_set>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -105,9 +106,14 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
       : server_(std::move(server)), socket_(std::move(socket)), idle_(server_->io()) {}
 
   void start() {
+    error_code ec;
+    auto peer = socket_.remote_endpoint(ec);
+    if (!ec) peer_ = peer.address();
     touch();
     read_length();
   }
+
+  const std::optional<asio::ip::address>& peer() const { return peer_; }
 
   void send(std::vector<uint8_t> reply) {
     if (closed_ || reply.empty() || reply.size() > 65535) return;
@@ -171,6 +177,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
 
   std::shared_ptr<DnsServer::Impl> server_;
   tcp::socket socket_;
+  std::optional<asio::ip::address> peer_;
   asio::steady_timer idle_;
   std::array<uint8_t, 2> length_{};
   std::deque<std::vector<uint8_t>> queue_;
@@ -266,7 +273,7 @@ void DnsServer::Impl::drain_udp() {
 
 void DnsServer::Impl::on_udp_message(std::span<const uint8_t> message, const udp::endpoint& from) {
   ++stats_.queries;
-  DnsDecision d = handler_.handle(message, DnsTransport::kUdp);
+  DnsDecision d = handler_.handle(message, DnsTransport::kUdp, from.address());
   switch (d.kind) {
     case DnsDecision::Kind::kDrop:
       ++stats_.dropped;
@@ -322,7 +329,7 @@ void DnsServer::Impl::accept() {
 void DnsServer::Impl::on_tcp_message(const std::shared_ptr<TcpSession>& session,
                                      std::vector<uint8_t> message) {
   ++stats_.queries;
-  DnsDecision d = handler_.handle(message, DnsTransport::kTcp);
+  DnsDecision d = handler_.handle(message, DnsTransport::kTcp, session->peer());
   switch (d.kind) {
     case DnsDecision::Kind::kDrop:
       ++stats_.dropped;

@@ -88,7 +88,8 @@ Status write_atomically(const std::string& path, const std::string& data) {
 json endpoint_json(const EndpointRecord& e) {
   return {{"container", e.container}, {"netns", e.netns},   {"host_ifname", e.host_ifname},
           {"ifname", e.ifname},       {"ipv4", e.ipv4},     {"ipv6", e.ipv6},
-          {"mac", e.mac},             {"static_ipv4", e.static_ipv4}, {"static_ipv6", e.static_ipv6}};
+          {"mac", e.mac},             {"static_ipv4", e.static_ipv4}, {"static_ipv6", e.static_ipv6},
+          {"service", e.service},     {"hostname", e.hostname}, {"aliases", e.aliases}};
 }
 
 template <class T>
@@ -159,6 +160,9 @@ Result<NetworkRecord> record_from_json(const std::string& text) {
         ep.mac = get_or<std::string>(e, "mac", "");
         ep.static_ipv4 = get_or<bool>(e, "static_ipv4", false);
         ep.static_ipv6 = get_or<bool>(e, "static_ipv6", false);
+        ep.service = get_or<std::string>(e, "service", "");
+        ep.hostname = get_or<std::string>(e, "hostname", "");
+        ep.aliases = get_or<std::vector<std::string>>(e, "aliases", {});
         r.endpoints[name] = std::move(ep);
       }
     return r;

@@ -38,6 +38,7 @@ ConnectOptions connect_options(const std::string& container, const compose::mode
     c.ipv6_address = options->ipv6_address;
     c.mac_address = options->mac_address;
     c.interface_name = options->interface_name;
+    c.aliases = options->aliases;
   }
   return c;
 }

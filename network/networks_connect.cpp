@@ -154,6 +154,9 @@ Result<Attachment> Networks::connect(const std::string& netns, const std::string
     e.static_ipv6 = v6_wanted->has_value();
   }
   if (options.mac_address) e.mac = *options.mac_address;
+  e.service = options.service;
+  e.hostname = options.hostname;
+  e.aliases = options.aliases;
 
   std::set<std::string> host_names;
   for (const auto& [name, other] : record.endpoints) host_names.insert(other.host_ifname);

@@ -221,6 +221,9 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
       s.error.clear();
       s.started_at = now_rfc3339();
       s.finished_at.clear();
+      // docker: every start begins a new health history, "starting".
+      s.health = HealthState{};
+      if (spec.healthcheck) s.health.status = "starting";
     });
     if (first && options.on_first_start) options.on_first_start(ok_status());
   };

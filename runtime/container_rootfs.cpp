@@ -36,6 +36,11 @@ std::string read_host_file(const std::string& path) {
 Status write_etc_files(const ContainerSpec& spec, const RootfsPaths& paths) {
   std::string hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
   if (auto st = cfiles::write_plain(paths.container_dir + "/hostname", hostname + "\n"); !st) return st;
+  if (spec.network_mode == "bridge" && !spec.network.hosts.empty()) {
+    // Rendered by the networking layer: addresses, aliases, embedded DNS.
+    if (auto st = cfiles::write_plain(paths.container_dir + "/hosts", spec.network.hosts); !st) return st;
+    return cfiles::write_plain(paths.container_dir + "/resolv.conf", spec.network.resolv_conf);
+  }
   std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
   // Sharing the host's network, docker copies the host's /etc/hosts.
   if (spec.network_mode == "host") {

@@ -77,6 +77,9 @@ std::string spec_to_json(const ContainerSpec& s) {
       {"RestartPolicy", {{"Name", restart_policy_name(s.restart)}, {"MaximumRetryCount", s.restart.max_retries}}},
       {"LogConfig", {{"MaxSize", s.log.max_size}, {"MaxFile", s.log.max_files}}},
       {"NetworkMode", s.network_mode},
+      {"NetworkNamespacePath", s.network.netns_path},
+      {"HostsFile", s.network.hosts},
+      {"ResolvConf", s.network.resolv_conf},
       {"Created", s.created},
   };
   if (s.healthcheck) {
@@ -150,6 +153,9 @@ Result<ContainerSpec> spec_from_json(const std::string& text) {
       s.log.max_files = it->value("MaxFile", 1);
     }
     get_to(j, "NetworkMode", s.network_mode);
+    get_to(j, "NetworkNamespacePath", s.network.netns_path);
+    get_to(j, "HostsFile", s.network.hosts);
+    get_to(j, "ResolvConf", s.network.resolv_conf);
     get_to(j, "Created", s.created);
     if (auto it = j.find("Healthcheck"); it != j.end() && it->is_object()) {
       HealthcheckSpec h;

@@ -75,7 +75,10 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
   }
 
   if (spec.read_only) a.push_back("--read-only");
-  if (spec.network_mode == "none") a.push_back("--private-network");
+  if (spec.network_mode == "bridge" && !spec.network.netns_path.empty())
+    a.push_back("--network-namespace-path=" + spec.network.netns_path);
+  else if (spec.network_mode != "host")
+    a.push_back("--private-network");  // none, or a bridge nobody attached: loopback only
   // nspawn's defaults are wider than docker's; the init narrows them to
   // container_capabilities(). Added ones must be in nspawn's set to survive.
   if (spec.privileged) a.push_back("--capability=all");

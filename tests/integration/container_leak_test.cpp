@@ -71,8 +71,9 @@ TEST_CASE("50 run/rm cycles of the same name leak nothing", "[container][leak]")
   }
 
   CHECK(joined(mounts_with_prefix(root.path())) == "");
+  // Every nspawn and monitor of this test names the root in its command
+  // line; other roots' containers (another suite running) are not ours.
   CHECK(joined(processes_matching(root.path())) == "");
-  CHECK(joined(processes_matching("systemd-nspawn")) == "");
   CHECK(joined(racker_cgroups()) == joined(cgroups_before));
   CHECK(joined(entries("/run/systemd/machines")) == joined(machines_before));
   CHECK(entries(root.path() + "/containers").empty());

@@ -20,7 +20,8 @@ const char* const kApplets[] = {"sh",   "echo",  "cat",   "ls",     "sleep", "tr
                                 "mkdir", "touch", "ps",   "kill",   "hostname", "whoami", "head", "tail", "wc",
                                 "grep", "sed",   "date",  "printf", "test",  "yes",   "seq",   "pwd",   "ln",
                                 "rm",   "cp",    "mv",    "chmod",  "stat",  "readlink", "dd", "mount", "cut",
-                                "tr",   "sort",  "uname", "domainname", "nproc", "umask", "timeout", "nc", "top"};
+                                "tr",   "sort",  "uname", "domainname", "nproc", "umask", "timeout", "nc", "top",
+                                "ip",   "wget",  "nslookup", "httpd", "ping"};
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -17,6 +17,7 @@
 //   with the answers dropped and TC set, so the client retries over TCP.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -47,7 +48,10 @@ class DnsHandler {
   // REQUIRES: `records` outlives the handler.
   DnsHandler(DnsRecords& records, DnsZoneOptions options);
 
-  DnsDecision handle(std::span<const uint8_t> message, DnsTransport transport);
+  // `source`, when known, is the client's address: a container on several
+  // networks resolves the names of all of them (DnsRecords::views_of).
+  DnsDecision handle(std::span<const uint8_t> message, DnsTransport transport,
+                     const std::optional<boost::asio::ip::address>& source = std::nullopt);
 
   // SERVFAIL for a query whose forwarding failed.
   std::vector<uint8_t> servfail(const DnsQuery& query, DnsTransport transport) const;
@@ -63,7 +67,7 @@ class DnsHandler {
   const DnsZoneOptions& options() const { return options_; }
 
  private:
-  DnsDecision answer(const DnsQuery& query, DnsTransport transport);
+  DnsDecision answer(const DnsQuery& query, DnsTransport transport, const std::vector<std::string>& views);
   DnsDecision reply(const DnsQuery& query, const DnsReplySpec& spec, DnsTransport transport) const;
 
   DnsRecords& records_;

@@ -78,6 +78,11 @@ class DnsRecords {
   std::optional<std::string> reverse(std::string_view network,
                                      const boost::asio::ip::address& address) const;
 
+  // The querying container's view, as docker's resolver has it: `network`
+  // first, then the other networks of the container whose endpoint on
+  // `network` has address `source` (sorted). Just `network` for a stranger.
+  std::vector<std::string> views_of(std::string_view network, const boost::asio::ip::address& source) const;
+
   // A copy of a network's endpoints, sorted by container name.
   std::vector<DnsEndpoint> endpoints(std::string_view network) const;
 

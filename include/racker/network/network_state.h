@@ -29,6 +29,9 @@ struct EndpointRecord {
   std::string ipv4, ipv6;   // "" when none
   std::string mac;          // "" when the kernel chose
   bool static_ipv4 = false, static_ipv6 = false;
+  // Names the embedded DNS server answers for this endpoint (dns_records.h).
+  std::string service, hostname;
+  std::vector<std::string> aliases;
 };
 
 enum class NetworkStatus { kCreating, kReady, kRemoving };

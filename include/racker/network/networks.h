@@ -66,6 +66,9 @@ struct ConnectOptions {
   int interface_index = 0;                     // eth<index> inside the namespace
   std::optional<std::string> interface_name;   // compose interface_name: overrides eth<index>
   bool default_route = true;                   // ignored on internal networks
+  // DNS names on this network, kept in the endpoint record (dns_daemon.h).
+  std::string service, hostname;
+  std::vector<std::string> aliases;
 };
 
 struct Attachment {

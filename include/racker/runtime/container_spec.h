@@ -91,7 +91,17 @@ struct ContainerSettings {
   ResourceLimits resources;
   RestartPolicy restart;
   LogSpec log;
-  std::string network_mode = "host";  // "host" or "none" until racker networks exist
+  // "host", "none", or "bridge": racker networks, joined through a network
+  // namespace that whoever creates the container prepares (NetworkAttachment).
+  std::string network_mode = "host";
+};
+
+// Set by the networking layer for network_mode "bridge": the namespace file
+// nspawn joins and the generated /etc/hosts and /etc/resolv.conf.
+struct NetworkAttachment {
+  std::string netns_path;
+  std::string hosts, resolv_conf;
+  bool operator==(const NetworkAttachment&) const = default;
 };
 
 struct ContainerSpec {
@@ -117,6 +127,7 @@ struct ContainerSpec {
   RestartPolicy restart;
   LogSpec log;
   std::string network_mode = "host";
+  NetworkAttachment network;  // network_mode "bridge" only
   std::optional<HealthcheckSpec> healthcheck;  // none: no health status
   std::string created;  // RFC 3339 with nanoseconds, UTC
 

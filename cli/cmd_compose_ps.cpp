@@ -1,0 +1,158 @@
+// racker compose ps [-a] [-q] [--services] [--status S] [--format table|json]
+// [SERVICE...]: the project's containers, as docker compose ps lists them.
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cmd_compose_common.h"
+#include "command.h"
+#include "racker/runtime/service_container.h"
+
+namespace racker::cli {
+namespace {
+
+using namespace racker::runtime;
+
+struct PsFlags {
+  bool all = false, quiet = false, services_only = false, no_trunc = false;
+  std::string format, filter;
+  std::vector<std::string> status, services;
+};
+
+std::string command_text(const ContainerSpec& spec) {
+  std::string out;
+  for (const auto& a : spec.argv()) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
+std::string truncate(const std::string& s, size_t width) {
+  if (s.size() <= width) return s;
+  return s.substr(0, width - 1) + "…";
+}
+
+std::string label(const ContainerInfo& info, const char* key) {
+  auto it = info.spec.labels.find(key);
+  return it == info.spec.labels.end() ? "" : it->second;
+}
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  auto visible = [](const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  std::vector<size_t> widths;
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(0);
+      widths[i] = std::max(widths[i], visible(row[i]));
+    }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - visible(row[i]) + 3, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+int run_ps(PsFlags f) {
+  if (!f.filter.empty()) {
+    if (f.filter.rfind("status=", 0) != 0) return compose_fail(Error(Errc::kInvalidArgument, "unknown filter " + f.filter));
+    f.status.push_back(f.filter.substr(7));
+  }
+  auto session = open_compose();
+  if (!session) return 1;
+  auto& s = *session;
+  if (auto st = check_services(s, f.services); !st) return compose_fail(st.error());
+  ensure_project_supervisor(s);  // adopt running containers a killed supervisor left
+  auto list = s.driver().list(true);
+  if (!list) return compose_fail(list.error());
+  std::vector<ContainerInfo> rows;
+  bool all = f.all || !f.status.empty();
+  for (auto& info : *list) {
+    if (label(info, kLabelProject) != s.name()) continue;
+    bool oneoff = label(info, kLabelOneoff) == "True";
+    if (oneoff && !f.all) continue;
+    std::string service = label(info, kLabelService);
+    if (!f.services.empty() && std::find(f.services.begin(), f.services.end(), service) == f.services.end()) continue;
+    bool running = info.state.status == ContainerStatus::kRunning || info.state.status == ContainerStatus::kRestarting;
+    if (!all && !running) continue;
+    if (!f.status.empty() &&
+        std::find(f.status.begin(), f.status.end(), container_status_name(info.state.status)) == f.status.end())
+      continue;
+    rows.push_back(std::move(info));
+  }
+  std::sort(rows.begin(), rows.end(), [](const ContainerInfo& a, const ContainerInfo& b) { return a.spec.name < b.spec.name; });
+
+  if (f.quiet) {
+    for (const auto& c : rows) std::printf("%s\n", c.spec.id.c_str());
+    return 0;
+  }
+  if (f.services_only) {
+    std::vector<std::string> seen;
+    for (const auto& c : rows) {
+      std::string svc = label(c, kLabelService);
+      if (std::find(seen.begin(), seen.end(), svc) == seen.end()) seen.push_back(svc);
+    }
+    for (const auto& svc : seen) std::printf("%s\n", svc.c_str());
+    return 0;
+  }
+  if (f.format == "json" || f.format == "{{json .}}") {
+    for (const auto& c : rows) {
+      std::string labels;
+      for (const auto& [k, v] : c.spec.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
+      nlohmann::json j = {{"Command", "\"" + command_text(c.spec) + "\""},
+                          {"CreatedAt", c.spec.created},
+                          {"ExitCode", c.state.exit_code},
+                          {"Health", c.state.health.status},
+                          {"ID", c.spec.id},
+                          {"Image", c.spec.image},
+                          {"Labels", labels},
+                          {"LocalVolumes", "0"},
+                          {"Mounts", ""},
+                          {"Name", c.spec.name},
+                          {"Names", c.spec.name},
+                          {"Networks", c.spec.network_mode},
+                          {"Project", label(c, kLabelProject)},
+                          {"Publishers", nlohmann::json::array()},
+                          {"RunningFor", human_since(c.spec.created) + " ago"},
+                          {"Service", label(c, kLabelService)},
+                          {"Size", "0B"},
+                          {"State", container_status_name(c.state.status)},
+                          {"Status", human_status(c)}};
+      std::printf("%s\n", j.dump().c_str());
+    }
+    return 0;
+  }
+  if (!f.format.empty() && f.format != "table")
+    return compose_fail(Error(Errc::kInvalidArgument, "unsupported format: " + f.format + " (racker supports table and json)"));
+  std::vector<std::vector<std::string>> table = {{"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"}};
+  for (const auto& c : rows) {
+    std::string command = command_text(c.spec);
+    table.push_back({c.spec.name, c.spec.image, "\"" + (f.no_trunc ? command : truncate(command, 20)) + "\"",
+                     label(c, kLabelService), human_since(c.spec.created) + " ago", human_status(c), ""});
+  }
+  print_table(table);
+  return 0;
+}
+
+CommandRegistration reg(Parent::kCompose, 22, [](CLI::App& parent, Context& ctx) {
+  auto* cmd = parent.add_subcommand("ps", "List containers");
+  auto f = std::make_shared<PsFlags>();
+  cmd->add_flag("-a,--all", f->all, "Show all stopped containers (including those created by the run command)");
+  cmd->add_flag("-q,--quiet", f->quiet, "Only display IDs");
+  cmd->add_flag("--services", f->services_only, "Display services");
+  cmd->add_option("--status", f->status, "Filter services by status")->allow_extra_args(false);
+  cmd->add_option("--filter", f->filter, "Filter services by a property (supported filters: status)");
+  cmd->add_option("--format", f->format, "Format the output: table or json");
+  cmd->add_flag("--no-trunc", f->no_trunc, "Don't truncate output");
+  cmd->add_option("SERVICE", f->services, "Services");
+  cmd->callback([&ctx, f] { ctx.exit_code = run_ps(*f); });
+});
+
+}  // namespace
+}  // namespace racker::cli

@@ -1,0 +1,108 @@
+#pragma once
+// A compose project for end-to-end tests: its own RACKER_ROOT and RACKER_RUN,
+// the host's busybox as image "rk-busybox", `racker compose` run as a child,
+// and everything torn down (down -v, supervisor gone) whatever the test did.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "racker/runtime/project_supervisor.h"
+#include "support/container_harness.h"
+#include "support/container_images.h"
+
+namespace racker::test {
+
+using Clock = std::chrono::steady_clock;
+
+#define REQUIRE_CONTAINER_HOST()                \
+  do {                                          \
+    std::string why;                            \
+    if (!container_tests_possible(&why)) {      \
+      WARN("skipping compose test: " << why);   \
+      return;                                   \
+    }                                           \
+  } while (0)
+
+// One compose project under a throwaway RACKER_ROOT / RACKER_RUN, torn down
+// (down -v, supervisor gone) whatever the test did.
+class Project {
+ public:
+  Project(const std::string& name, const std::string& yaml) : name_(name) {
+    run_dir_ = root_.path() + "/run";
+    ::mkdir(run_dir_.c_str(), 0700);
+    ::setenv("RACKER_RUN", run_dir_.c_str(), 1);  // for supervisor_pid() in this process
+    dir_ = root_.path() + "/" + name;
+    ::mkdir(dir_.c_str(), 0755);
+    write(yaml);
+    TestImage image;
+    image.tag = "rk-busybox:latest";
+    auto id = add_busybox_image(root_.path(), image);
+    if (!id) FAIL(id.error().to_string());
+  }
+  ~Project() {
+    (void)compose({"down", "-v", "-t", "1", "--remove-orphans"}, std::chrono::seconds(60));
+    auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (racker::runtime::supervisor_pid(name_) != 0 && Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (pid_t pid = racker::runtime::supervisor_pid(name_)) ::kill(pid, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    reap_orphans();
+  }
+
+  void write(const std::string& yaml) { std::ofstream(dir_ + "/compose.yaml") << yaml; }
+  CommandResult compose(std::vector<std::string> args,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(90)) const {
+    std::vector<std::string> argv = {RACKER_BINARY, "compose", "-f", dir_ + "/compose.yaml", "-p", name_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = run_command(argv, {"RACKER_ROOT=" + root_.path(), "RACKER_RUN=" + run_dir_}, "", timeout);
+    reap_orphans();
+    return r;
+  }
+  CommandResult racker(std::vector<std::string> args) const {
+    std::vector<std::string> argv = {RACKER_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, {"RACKER_ROOT=" + root_.path(), "RACKER_RUN=" + run_dir_});
+  }
+  // "{{.State.Status}}" of a container.
+  std::string inspect(const std::string& container, const std::string& format) const {
+    auto r = racker({"inspect", "-f", format, container});
+    std::string out = r.out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+  const std::string& root() const { return root_.path(); }
+  const std::string& run_dir() const { return run_dir_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  RackerRoot root_;
+  std::string name_, dir_, run_dir_;
+};
+
+inline size_t pos(const std::string& text, const std::string& needle) {
+  auto p = text.find(needle);
+  INFO(needle);
+  CHECK(p != std::string::npos);
+  return p;
+}
+
+// Polls until `done` or 30 s.
+template <class F>
+bool eventually(F done) {
+  auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+
+}  // namespace racker::test
