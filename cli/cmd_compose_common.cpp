@@ -97,7 +97,10 @@ Status run_stop_plan(ComposeSession& s, StopPlan plan, const StopOptions& option
     return ok_status();
   }
   boost::asio::io_context io;
-  boost::asio::thread_pool pool(static_cast<size_t>(std::max(1, parallel)));
+  // Stops mostly wait out grace periods: by default (-1, docker's unlimited)
+  // every container gets a thread so that the waits overlap.
+  size_t threads = parallel > 0 ? static_cast<size_t>(parallel) : std::max<size_t>(1, plan.steps.size());
+  boost::asio::thread_pool pool(threads);
   ProjectNetworks networking(s.project());
     networking.on_progress(print_network_progress);
   StderrProgress progress;

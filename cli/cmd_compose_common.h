@@ -64,9 +64,10 @@ void prune_networks(ComposeSession& s, ProjectNetworks& networks);
 // " Network p_default Created" on stderr.
 void print_network_progress(const std::string& network, const std::string& what);
 
-// Runs `plan` on a fresh loop; returns the first error.
+// Runs `plan` on a fresh loop; returns the first error. parallel <= 0: one
+// thread per container.
 Status run_stop_plan(ComposeSession& s, runtime::StopPlan plan, const runtime::StopOptions& options,
-                     int parallel = 8);
+                     int parallel = -1);
 
 // Runs an UpSession (attach_phase off) in a detached supervisor forked
 // from this process, which stays behind to supervise (and reap) what it

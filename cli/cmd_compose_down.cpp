@@ -22,7 +22,7 @@ using namespace racker::runtime;
 
 struct DownFlags {
   bool volumes = false, remove_orphans = false;
-  int timeout = -1, parallel = 8;
+  int timeout = -1, parallel = -1;
   std::string rmi;
   std::vector<std::string> services;
 };
@@ -78,7 +78,7 @@ CommandRegistration reg(Parent::kCompose, 21, [](CLI::App& parent, Context& ctx)
   cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
   cmd->add_option("-t,--timeout", f->timeout, "Specify a shutdown timeout in seconds");
   cmd->add_option("--rmi", f->rmi, "Remove images used by services: \"local\" or \"all\"");
-  cmd->add_option("--parallel", f->parallel, "Control max parallelism of container operations")->default_val(8);
+  cmd->add_option("--parallel", f->parallel, "Control max parallelism, -1 for unlimited")->default_val(-1);
   cmd->add_option("SERVICE", f->services, "Services to stop and remove");
   cmd->callback([&ctx, f] { ctx.exit_code = run_down(*f); });
 });

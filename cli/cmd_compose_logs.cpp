@@ -55,24 +55,9 @@ int run_logs(const LogsFlags& f) {
   std::sort(containers.begin(), containers.end(),
             [](const ContainerInfo& a, const ContainerInfo& b) { return a.spec.name < b.spec.name; });
 
-  LogReadOptions options;
-  if (f.tail != "all") {
-    char* end = nullptr;
-    long n = std::strtol(f.tail.c_str(), &end, 10);
-    options.tail = *end == '\0' && n >= 0 ? static_cast<int>(n) : -1;
-  }
-  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
-  if (!f.since.empty()) {
-    auto t = parse_log_time_bound(f.since, now);
-    if (!t) return compose_fail(t.error());
-    options.since = *t;
-  }
-  if (!f.until.empty()) {
-    auto t = parse_log_time_bound(f.until, now);
-    if (!t) return compose_fail(t.error());
-    options.until = *t;
-  }
+  auto read_options = log_read_options(f.tail, f.since, f.until);
+  if (!read_options) return compose_fail(read_options.error());
+  LogReadOptions options = *read_options;
   LogPresenter presenter(!f.no_color && ::isatty(STDOUT_FILENO), !f.no_prefix, f.timestamps);
   for (const auto& c : containers) presenter.add(log_name(s.name(), c.spec.name));
 

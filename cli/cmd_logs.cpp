@@ -25,25 +25,10 @@ int run_logs(const LogsFlags& f) {
   auto containers = open_containers();
   auto info = containers.driver->inspect(f.container);
   if (!info) return daemon_error(info.error());
-  LogReadOptions options;
+  auto read_options = log_read_options(f.tail, f.since, f.until);
+  if (!read_options) return daemon_error(read_options.error());
+  LogReadOptions options = *read_options;
   options.follow = f.follow;
-  if (f.tail != "all") {
-    char* end = nullptr;
-    long n = std::strtol(f.tail.c_str(), &end, 10);
-    options.tail = *end == '\0' && n >= 0 ? static_cast<int>(n) : -1;
-  }
-  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
-  if (!f.since.empty()) {
-    auto t = parse_log_time_bound(f.since, now);
-    if (!t) return daemon_error(t.error());
-    options.since = *t;
-  }
-  if (!f.until.empty()) {
-    auto t = parse_log_time_bound(f.until, now);
-    if (!t) return daemon_error(t.error());
-    options.until = *t;
-  }
   const std::string id = info->spec.id;
   auto& store = *containers.store;
   auto running = [&] {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -130,6 +131,20 @@ Status ProjectNetworks::ensure_networks() {
 
 Status ProjectNetworks::attach(const Service& service, runtime::ContainerSpec& spec) {
   if (spec.network_mode != "bridge") return ok_status();
+  if (service.network_mode && service.network_mode->rfind("service:", 0) == 0) {
+    // Containers are created concurrently: wait (lock released) until the
+    // target's first replica is attached.
+    const std::string target = service.network_mode->substr(8);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        Status st = share_namespace(service, target, spec);
+        if (st || st.error().code != Errc::kNotFound || std::chrono::steady_clock::now() > deadline) return st;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
   if (service.networks.empty()) {  // network_mode bridge with no network: loopback only
     spec.network_mode = "none";
     return ok_status();
@@ -227,6 +242,49 @@ Status ProjectNetworks::attach_locked(const Service& service, runtime::Container
                    st.error().to_string());
 
   spec.network.netns_path = netns;
+  spec.network.hosts = std::move(*hosts_text);
+  spec.network.resolv_conf = std::move(*resolv_text);
+  return ok_status();
+}
+
+// `network_mode: service:NAME`: the container joins the namespace of NAME's
+// first running replica (the graph started it first), sees its addresses and
+// names, and owns no endpoint of its own.
+Status ProjectNetworks::share_namespace(const Service& service, const std::string& target,
+                                        runtime::ContainerSpec& spec) {
+  auto nets = open_networks();
+  if (!nets) return nets.error();
+  auto records = (*nets)->list();
+  if (!records) return records.error();
+  const network::NetworkRecord* network = nullptr;
+  const network::EndpointRecord* endpoint = nullptr;
+  for (const auto& r : *records) {
+    if (r.project != project_.name) continue;
+    for (const auto& [name, e] : r.endpoints)
+      if (e.service == target && network::netns_exists(e.netns) && (!endpoint || name < endpoint->container)) {
+        network = &r;
+        endpoint = &e;
+      }
+  }
+  if (!endpoint)
+    return Error(Errc::kNotFound, "service \"" + service.name + "\": network_mode service:" + target +
+                                      ": no running container of service \"" + target + "\" on a racker network");
+  network::HostsRequest hosts;
+  hosts.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
+  hosts.addresses.push_back(endpoint->ipv4);
+  for (const auto& [name, addresses] : service.extra_hosts)
+    for (const auto& address : addresses) hosts.extra_hosts.emplace_back(name, address);
+  hosts.host_gateway = network->gateway;
+  auto hosts_text = network::render_hosts(hosts, read_text("/etc/hosts"));
+  if (!hosts_text) return hosts_text.error().with_context("service \"" + service.name + "\"");
+  network::ResolvConfRequest resolv;
+  resolv.embedded_dns = network->gateway;
+  resolv.dns = service.dns;
+  resolv.dns_search = service.dns_search;
+  resolv.dns_opt = service.dns_opt;
+  auto resolv_text = network::render_resolv_conf(resolv, read_text("/etc/resolv.conf"));
+  if (!resolv_text) return resolv_text.error().with_context("service \"" + service.name + "\"");
+  spec.network.netns_path = endpoint->netns;
   spec.network.hosts = std::move(*hosts_text);
   spec.network.resolv_conf = std::move(*resolv_text);
   return ok_status();

@@ -10,7 +10,8 @@
 //                    endpoint's DNS names (container, service, aliases,
 //                    hostname), published `ports:`, and the generated
 //                    /etc/hosts and /etc/resolv.conf (nameserver: the host
-//                    DNS daemon on the first network's gateway)
+//                    DNS daemon on the first network's gateway);
+//                    `network_mode: service:NAME` joins NAME's namespace instead
 //   detach           the reverse, after the container is gone
 //   remove_networks  `down`: the project's own networks
 //
@@ -53,6 +54,8 @@ class ProjectNetworks : public runtime::ProjectNetworking {
   Status attach_locked(const compose::model::Service& service, runtime::ContainerSpec& spec,
                        const std::string& netns);
   Status detach_locked(const std::string& container_id, const std::string& container_name);
+  Status share_namespace(const compose::model::Service& service, const std::string& target,
+                         runtime::ContainerSpec& spec);
 
   const compose::model::Project& project_;
   std::mutex mu_;

@@ -1,4 +1,5 @@
 #include "container_files.h"
+#include "image_files.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -18,25 +19,8 @@ Error errno_error(const std::string& what, int err) {
   return Error(code, what + ": " + std::strerror(err));
 }
 
-Result<std::string> read(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno_error("open " + path, errno);
-  std::string out;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return errno_error("read " + path, err);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
+// One reader for the module's files (image_files.h).
+Result<std::string> read(const std::string& path) { return files::read(path); }
 
 namespace {
 Status write_all(int fd, const std::string& content, const std::string& what) {

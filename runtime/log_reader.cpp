@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <deque>
@@ -179,6 +180,28 @@ Status read_logs(const std::string& log_path, int max_files, const LogReadOption
     if (!alive) return ok_status();
     std::this_thread::sleep_for(options.poll_interval);
   }
+}
+
+Result<LogReadOptions> log_read_options(const std::string& tail, const std::string& since, const std::string& until) {
+  LogReadOptions options;
+  if (tail != "all") {
+    char* end = nullptr;
+    long n = std::strtol(tail.c_str(), &end, 10);
+    options.tail = *end == '\0' && n >= 0 ? static_cast<int>(n) : -1;
+  }
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!since.empty()) {
+    auto t = parse_log_time_bound(since, now);
+    if (!t) return t.error();
+    options.since = *t;
+  }
+  if (!until.empty()) {
+    auto t = parse_log_time_bound(until, now);
+    if (!t) return t.error();
+    options.until = *t;
+  }
+  return options;
 }
 
 }  // namespace racker::runtime

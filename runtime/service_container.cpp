@@ -184,6 +184,7 @@ Result<ServiceContainer> translate_service(const Project& project, const Service
   c.network_mode = "bridge";
   if (s.network_mode) {
     if (*s.network_mode == "none" || *s.network_mode == "host") c.network_mode = *s.network_mode;
+    else if (s.network_mode->rfind("service:", 0) == 0) c.network_mode = "bridge";  // ProjectNetworks shares it
     else if (*s.network_mode != "bridge" && *s.network_mode != "default")
       w.push_back("service \"" + s.name + "\": network_mode \"" + *s.network_mode +
                   "\" is not supported yet; the container joins the service's networks");

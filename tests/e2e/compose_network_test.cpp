@@ -191,3 +191,23 @@ TEST_CASE("compose network e2e: published ports answer on loopback and go with t
   auto tables = run_command({"/usr/sbin/nft", "list", "tables"}, {});
   CHECK(tables.out.find("racker_ports") == std::string::npos);
 }
+
+TEST_CASE("compose network e2e: network_mode service:NAME shares the namespace, loopback included",
+          "[compose][e2e][network]") {
+  REQUIRE_CONTAINER_HOST();
+  Project p("netshare", "services:\n  web:\n" + web_service("shared") + R"(  sidecar:
+    image: rk-busybox
+    command: ["sleep", "1000"]
+    network_mode: "service:web"
+)");
+  bring_up(p);
+  // web listens on the namespace's loopback: only a namespace sharer sees it there.
+  CHECK(fetch_from(p, "sidecar", "http://127.0.0.1/") == "shared");
+  auto web_addr = p.compose({"exec", "-T", "web", "ip", "-4", "-o", "addr", "show", "eth0"});
+  auto side_addr = p.compose({"exec", "-T", "sidecar", "ip", "-4", "-o", "addr", "show", "eth0"});
+  CHECK_FALSE(web_addr.out.empty());
+  CHECK(web_addr.out == side_addr.out);
+  REQUIRE(p.compose({"down", "-t", "1"}).exit_code == 0);
+  std::error_code ec;
+  CHECK(std::filesystem::is_empty(p.run_dir() + "/netns", ec));
+}

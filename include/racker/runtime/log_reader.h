@@ -38,6 +38,10 @@ struct LogReadOptions {
   std::chrono::milliseconds poll_interval{50};
 };
 
+// The options `logs --tail N|all --since T --until T` ask for (docker's
+// flags, shared by `racker logs` and `racker compose logs`).
+Result<LogReadOptions> log_read_options(const std::string& tail, const std::string& since, const std::string& until);
+
 // Calls `emit` for each record of `log_path` (and its rotated files) in
 // order. With follow, keeps reading new records until `running()` returns
 // false and everything written so far was read. `emit` returning false stops.

@@ -312,7 +312,7 @@ TEST_CASE("service container: keys racker cannot honour are warned about, not dr
     dns: [1.1.1.1]
     devices: ["/dev/null:/dev/null"]
     ports: ["8080:80"]
-    network_mode: "service:other"
+    network_mode: "container:other"
     sysctls:
       net.core.somaxconn: "1024"
   other:
@@ -327,7 +327,7 @@ TEST_CASE("service container: keys racker cannot honour are warned about, not dr
   CHECK_FALSE(has("service \"app\": dns is ignored"));
   CHECK(has("service \"app\": devices is ignored"));
   CHECK_FALSE(has("ports: 8080:80 is not published"));
-  CHECK(has("network_mode \"service:other\" is not supported yet"));
+  CHECK(has("network_mode \"container:other\" is not supported yet"));
   CHECK_FALSE(has("sysctl net.core.somaxconn is ignored"));  // the container has its own namespace
   CHECK(t.settings.sysctls.size() == 1);
 }
