@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "project_networks.h"
 #include "command.h"
 #include "racker/version.h"
 
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.failure_message(CLI::FailureMessage::simple);
   setup_logging();
+  install_network_removal_hook();
   // Flag callbacks run as the flag is parsed, before any command callback.
   app.add_flag_callback("--verbose", [] { spdlog::set_level(spdlog::level::info); }, "Log what racker does");
   app.add_flag_callback("-D,--debug", [] { spdlog::set_level(spdlog::level::debug); }, "Log debugging detail");

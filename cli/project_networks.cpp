@@ -18,6 +18,7 @@
 #include "racker/network/port_spec.h"
 #include "racker/network/resolver_files.h"
 #include "racker/runtime/container_process.h"
+#include "racker/runtime/removal_hook.h"
 #include "racker/runtime/service_container.h"
 
 namespace racker::cli {
@@ -295,22 +296,27 @@ Status ProjectNetworks::detach(const std::string& container_id) {
   return detach_locked(container_id, "");
 }
 
+Status ProjectNetworks::detach_locked(const std::string& container_id, const std::string& container_name) {
+  auto nets = open_networks();
+  if (!nets) return nets.error();
+  return release_container_network(**nets, container_id, container_name);
+}
+
 // Everything attach made for the container: endpoints found by their
 // namespace (the container's name may be unknown here), ports, the namespace.
-Status ProjectNetworks::detach_locked(const std::string& container_id, const std::string& container_name) {
+Status release_container_network(network::Networks& nets, const std::string& container_id,
+                                 const std::string& container_name) {
   const std::string netns = container_netns_path(container_id);
   Status result = ok_status();
   auto keep_first = [&](Status st) {
     if (!st && result) result = std::move(st);
   };
-  auto nets = open_networks();
-  if (!nets) return nets.error();
-  auto records = (*nets)->list();
+  auto records = nets.list();
   if (!records) return records.error();
   for (const auto& r : *records)
     for (const auto& [name, e] : r.endpoints)
       if (e.netns == netns || (!container_name.empty() && name == container_name))
-        keep_first((*nets)->disconnect(r.name, name));
+        keep_first(nets.disconnect(r.name, name));
   auto publisher = network::PortPublisher::open();
   if (!publisher) keep_first(publisher.error());
   else keep_first(publisher->unpublish(container_id));
@@ -318,13 +324,32 @@ Status ProjectNetworks::detach_locked(const std::string& container_id, const std
   return result;
 }
 
+void install_network_removal_hook() {
+  runtime::set_removal_hook([](const runtime::ContainerSpec& spec) {
+    // Only containers on racker networks that own their namespace.
+    if (spec.network_mode != "bridge" || spec.network.netns_path != container_netns_path(spec.id)) return;
+    auto nets = network::Networks::open();
+    Status st = nets ? release_container_network(**nets, spec.id, spec.name) : Status(nets.error());
+    if (!st) spdlog::warn("container {}: releasing its network: {}", spec.name, st.error().to_string());
+  });
+}
+
 Status ProjectNetworks::prune(const std::set<std::string>& live_ids) {
   std::lock_guard<std::mutex> lock(mu_);
+  auto nets = open_networks();
+  if (!nets) return nets.error();
+  auto records = (*nets)->list();
+  if (!records) return records.error();
+  // Only namespaces this state dir's endpoints use: another RACKER_ROOT may
+  // share $RACKER_RUN, and its containers are not in `live_ids`.
+  std::set<std::string> ours;
+  for (const auto& r : *records)
+    for (const auto& [name, e] : r.endpoints) ours.insert(e.netns);
   std::error_code ec;
   Status result = ok_status();
   for (const auto& entry : std::filesystem::directory_iterator(network::default_netns_dir(), ec)) {
     std::string id = entry.path().filename().string();
-    if (live_ids.count(id)) continue;
+    if (live_ids.count(id) || !ours.count(entry.path().string())) continue;
     // A namespace is made just before its container is stored: leave young
     // ones to the racker process that is creating them.
     auto age = std::filesystem::file_time_type::clock::now() - entry.last_write_time(ec);

@@ -66,4 +66,13 @@ class ProjectNetworks : public runtime::ProjectNetworking {
 // $RACKER_RUN/netns/<container id>: where a container's namespace lives.
 std::string container_netns_path(const std::string& container_id);
 
+// Disconnects the container's endpoints, unpublishes its ports and deletes
+// its namespace; absent pieces are fine.
+Status release_container_network(network::Networks& nets, const std::string& container_id,
+                                 const std::string& container_name);
+
+// Makes every container removal in this process (rm, auto-remove, down)
+// release the container's network (runtime/removal_hook.h).
+void install_network_removal_hook();
+
 }  // namespace racker::cli

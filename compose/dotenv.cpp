@@ -1,6 +1,7 @@
 // .env parsing with the rules of compose-go's dotenv parser (derived from
 // godotenv), plus line:col marks on every error.
 #include "racker/compose/dotenv.h"
+#include "racker/compose/source.h"
 
 #include <map>
 #include <optional>
@@ -326,6 +327,8 @@ class Parser {
 }  // namespace
 
 Result<EnvList> parse_dotenv(std::string_view text, const std::string& file, const Lookup& lookup) {
+  // Values end up in YAML and JSON output: no invalid bytes get that far.
+  if (auto bad = check_compose_text(text, file)) return *bad;
   EnvMap env;
   EnvList list;
   Parser parser(text, file, lookup, env, &list);
@@ -336,6 +339,7 @@ Result<EnvList> parse_dotenv(std::string_view text, const std::string& file, con
 Status load_dotenv_file(FileReader& files, const std::string& path, const Lookup& lookup, EnvMap& into) {
   auto text = files.read(path);
   if (!text) return text.error();
+  if (auto bad = check_compose_text(*text, path)) return *bad;
   EnvMap env = into;  // `into` stays untouched when the file is bad
   Parser parser(*text, path, lookup, env, nullptr);
   if (auto st = parser.parse(); !st) return st;

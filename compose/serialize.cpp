@@ -167,7 +167,12 @@ std::string sha256_hex(const std::string& data) {
 
 }  // namespace
 
-std::string to_json(const Node& doc, int indent) { return to_ojson(doc, true).dump(indent) + (indent >= 0 ? "\n" : ""); }
+// Inputs are checked for UTF-8 when read; replacing (never throwing) keeps
+// the printer safe should some other path bring in a bad byte.
+std::string to_json(const Node& doc, int indent) {
+  return to_ojson(doc, true).dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+         (indent >= 0 ? "\n" : "");
+}
 
 std::string service_config_hash(const Node& service) {
   Node copy = service;
@@ -176,7 +181,7 @@ std::string service_config_hash(const Node& service) {
     deploy->erase("replicas");
     if (deploy->entries.empty()) copy.erase("deploy");  // replicas alone must not change the hash
   }
-  return sha256_hex(to_ojson(copy, false).dump());
+  return sha256_hex(to_ojson(copy, false).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 }  // namespace racker::compose

@@ -372,6 +372,10 @@ Mark mark_of(const YAML::Mark& m, const std::string& file) {
 
 }  // namespace
 
+std::optional<Error> check_compose_text(std::string_view text, const std::string& file) {
+  return check_text(text, file);
+}
+
 Result<Node> parse_yaml(std::string_view text, const std::string& file) {
   if (text.size() > kMaxBytes)
     return Error(Errc::kParse,

@@ -1,4 +1,5 @@
 #include "container_monitor.h"
+#include "racker/runtime/removal_hook.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -354,7 +355,10 @@ Result<int> ContainerMonitor::run(const std::string& id, const MonitorOptions& o
     if (!first) attempt_options.on_first_start = nullptr;
     auto result = run_once(*spec, attempt_options, first);
     if (!result && first) {
-      if (spec->auto_remove) (void)store_.remove(id);
+      if (spec->auto_remove) {
+        run_removal_hook(*spec);
+        (void)store_.remove(id);
+      }
       return result.error();
     }
     last = result ? *result : 125;
@@ -383,6 +387,7 @@ Result<int> ContainerMonitor::run(const std::string& id, const MonitorOptions& o
     VolumeStore volumes(store_.volumes_dir());
     for (const auto& m : spec->mounts)
       if (m.type == MountSpec::Type::kVolume && m.anonymous) (void)volumes.remove(m.source);
+    run_removal_hook(*spec);
     (void)store_.remove(id);
   }
   return last;

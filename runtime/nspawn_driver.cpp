@@ -1,4 +1,5 @@
 #include "racker/runtime/nspawn_driver.h"
+#include "racker/runtime/removal_hook.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -228,6 +229,7 @@ Status NspawnDriver::remove(const std::string& name_or_id, const RemoveOptions& 
     for (const auto& m : spec->mounts)
       if (m.type == MountSpec::Type::kVolume && m.anonymous) (void)volumes.remove(m.source);
   }
+  if (spec) run_removal_hook(*spec);
   return store_.remove(*id);
 }
 

@@ -211,3 +211,36 @@ TEST_CASE("compose network e2e: network_mode service:NAME shares the namespace, 
   std::error_code ec;
   CHECK(std::filesystem::is_empty(p.run_dir() + "/netns", ec));
 }
+
+TEST_CASE("compose network e2e: rm -f and run -d --rm release the container's network at once",
+          "[compose][e2e][network]") {
+  REQUIRE_CONTAINER_HOST();
+  Project p("netrm", "services:\n  web:\n" + web_service("rm") + R"(  other:
+    image: rk-busybox
+    command: ["sleep", "1000"]
+)");
+  bring_up(p);
+  auto namespaces = [&] {
+    size_t n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(p.run_dir() + "/netns", ec);
+         !ec && it != std::filesystem::directory_iterator(); ++it)
+      ++n;
+    return n;
+  };
+  CHECK(namespaces() == 2);
+  // The one-off exits at once and removes itself: its namespace and endpoint go with it.
+  REQUIRE(p.compose({"run", "-d", "--rm", "web", "true"}).exit_code == 0);
+  CHECK(eventually([&] { return namespaces() == 2 && p.compose({"ps", "-a", "-q"}).out.size() == 2 * 65; }));
+  REQUIRE(p.racker({"rm", "-f", "netrm-other-1"}).exit_code == 0);
+  CHECK(namespaces() == 1);
+  auto record = network_record(p, "netrm_default");
+  REQUIRE(record.is_object());
+  CHECK(record["endpoints"].size() == 1);
+  // So down right away finds only its own containers on the network.
+  auto down = p.compose({"down", "-t", "1"});
+  INFO(down.err);
+  REQUIRE(down.exit_code == 0);
+  CHECK(namespaces() == 0);
+  CHECK(network_record(p, "netrm_default").is_null());
+}

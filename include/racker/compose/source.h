@@ -5,6 +5,7 @@
 // duplicate keys, non-scalar keys and documents past the size limits
 // (alias bombs, deep nesting) with a file:line:col error.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,10 @@ namespace racker::compose {
 // `file` is used for marks and messages only. An empty document is a null Node.
 // Errors: kParse with `at` set.
 Result<Node> parse_yaml(std::string_view text, const std::string& file);
+
+// Text every compose input must be (YAML files and .env files alike): UTF-8
+// without control characters but tab and newlines. The error names the
+// position of the first bad byte.
+std::optional<Error> check_compose_text(std::string_view text, const std::string& file);
 
 }  // namespace racker::compose

@@ -417,3 +417,13 @@ TEST_CASE("load_dotenv_file errors leave the map untouched", "[dotenv]") {
   CHECK(missing.error().code == Errc::kNotFound);
   CHECK(missing.error().message == "open /p/none.env: no such file or directory");
 }
+
+TEST_CASE("invalid UTF-8 in a .env file is an error at its position", "[dotenv]") {
+  auto list = parse_dotenv("A=1\nDB_PASSWORD=secr\xa3t\n", "/p/.env", lookup_in({}));
+  REQUIRE_FALSE(list.ok());
+  REQUIRE(list.error().at.has_value());
+  CHECK(list.error().at->file == "/p/.env");
+  CHECK(list.error().at->line == 2);
+  CHECK(list.error().at->col == 17);
+  CHECK(list.error().message == "invalid UTF-8 byte in input");
+}
