@@ -82,6 +82,28 @@ void add_link_hosts(const Service& s, const std::vector<network::NetworkRecord>&
   }
 }
 
+// /etc/hosts and /etc/resolv.conf for a container whose first network's
+// gateway is `gateway` (the embedded DNS server), into spec.network.
+// `hosts` arrives with the container's own names and addresses.
+Status render_network_files(const Service& s, network::HostsRequest hosts, const std::string& gateway,
+                            runtime::ContainerSpec& spec) {
+  for (const auto& [name, addresses] : s.extra_hosts)
+    for (const auto& address : addresses) hosts.extra_hosts.emplace_back(name, address);
+  hosts.host_gateway = gateway;
+  auto hosts_text = network::render_hosts(hosts, read_text("/etc/hosts"));
+  if (!hosts_text) return hosts_text.error().with_context("service \"" + s.name + "\"");
+  network::ResolvConfRequest resolv;
+  resolv.embedded_dns = gateway;
+  resolv.dns = s.dns;
+  resolv.dns_search = s.dns_search;
+  resolv.dns_opt = s.dns_opt;
+  auto resolv_text = network::render_resolv_conf(resolv, read_text("/etc/resolv.conf"));
+  if (!resolv_text) return resolv_text.error().with_context("service \"" + s.name + "\"");
+  spec.network.hosts = std::move(*hosts_text);
+  spec.network.resolv_conf = std::move(*resolv_text);
+  return ok_status();
+}
+
 Result<std::vector<network::PortSpec>> port_specs(const Service& s) {
   std::vector<network::PortSpec> specs;
   for (size_t i = 0; i < s.ports.size(); ++i) {
@@ -150,6 +172,15 @@ Status ProjectNetworks::attach(const Service& service, runtime::ContainerSpec& s
     spec.network_mode = "none";
     return ok_status();
   }
+  // `links` name other services' addresses in /etc/hosts: wait (briefly,
+  // lock released) until those are attached, as containers are created
+  // concurrently.
+  for (const auto& link : service.links) {
+    const std::string target = link.substr(0, link.find(':'));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!service_attached(target) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   // The namespace is named after the container, so the id is fixed here
   // (the driver keeps an id it is given).
   if (spec.id.empty()) spec.id = runtime::generate_container_id();
@@ -214,24 +245,12 @@ Status ProjectNetworks::attach_locked(const Service& service, runtime::Container
   hosts.domainname = spec.domainname;
   for (const auto& a : attachments)
     if (!a.ipv4.empty()) hosts.addresses.push_back(a.ipv4);
-  for (const auto& [name, addresses] : service.extra_hosts)
-    for (const auto& address : addresses) hosts.extra_hosts.emplace_back(name, address);
-  hosts.host_gateway = first.gateway;
   if (!service.links.empty()) {
     auto records = (*nets)->list();
     if (!records) return records.error();
     add_link_hosts(service, *records, joined, hosts);
   }
-  auto hosts_text = network::render_hosts(hosts, read_text("/etc/hosts"));
-  if (!hosts_text) return hosts_text.error().with_context("service \"" + service.name + "\"");
-
-  network::ResolvConfRequest resolv;
-  resolv.embedded_dns = first.gateway;
-  resolv.dns = service.dns;
-  resolv.dns_search = service.dns_search;
-  resolv.dns_opt = service.dns_opt;
-  auto resolv_text = network::render_resolv_conf(resolv, read_text("/etc/resolv.conf"));
-  if (!resolv_text) return resolv_text.error().with_context("service \"" + service.name + "\"");
+  if (auto st = render_network_files(service, std::move(hosts), first.gateway, spec); !st) return st;
 
   // Names resolve from the container's first lookup on: the daemon serves
   // every network before the payload starts.
@@ -243,8 +262,6 @@ Status ProjectNetworks::attach_locked(const Service& service, runtime::Container
                    st.error().to_string());
 
   spec.network.netns_path = netns;
-  spec.network.hosts = std::move(*hosts_text);
-  spec.network.resolv_conf = std::move(*resolv_text);
   return ok_status();
 }
 
@@ -273,22 +290,22 @@ Status ProjectNetworks::share_namespace(const Service& service, const std::strin
   network::HostsRequest hosts;
   hosts.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
   hosts.addresses.push_back(endpoint->ipv4);
-  for (const auto& [name, addresses] : service.extra_hosts)
-    for (const auto& address : addresses) hosts.extra_hosts.emplace_back(name, address);
-  hosts.host_gateway = network->gateway;
-  auto hosts_text = network::render_hosts(hosts, read_text("/etc/hosts"));
-  if (!hosts_text) return hosts_text.error().with_context("service \"" + service.name + "\"");
-  network::ResolvConfRequest resolv;
-  resolv.embedded_dns = network->gateway;
-  resolv.dns = service.dns;
-  resolv.dns_search = service.dns_search;
-  resolv.dns_opt = service.dns_opt;
-  auto resolv_text = network::render_resolv_conf(resolv, read_text("/etc/resolv.conf"));
-  if (!resolv_text) return resolv_text.error().with_context("service \"" + service.name + "\"");
+  if (auto st = render_network_files(service, std::move(hosts), network->gateway, spec); !st) return st;
   spec.network.netns_path = endpoint->netns;
-  spec.network.hosts = std::move(*hosts_text);
-  spec.network.resolv_conf = std::move(*resolv_text);
   return ok_status();
+}
+
+bool ProjectNetworks::service_attached(const std::string& service) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto nets = open_networks();
+  if (!nets) return false;
+  auto records = (*nets)->list();
+  if (!records) return false;
+  for (const auto& r : *records)
+    if (r.project == project_.name)
+      for (const auto& [name, e] : r.endpoints)
+        if (e.service == service) return true;
+  return false;
 }
 
 Status ProjectNetworks::detach(const std::string& container_id) {

@@ -54,6 +54,7 @@ class ProjectNetworks : public runtime::ProjectNetworking {
   Status attach_locked(const compose::model::Service& service, runtime::ContainerSpec& spec,
                        const std::string& netns);
   Status detach_locked(const std::string& container_id, const std::string& container_name);
+  bool service_attached(const std::string& service);  // some replica has an endpoint
   Status share_namespace(const compose::model::Service& service, const std::string& target,
                          runtime::ContainerSpec& spec);
 
