@@ -110,7 +110,7 @@ TEST_CASE("compose network e2e: service names, container names and aliases resol
   CHECK(std::filesystem::is_empty(p.run_dir() + "/netns", ec));
 }
 
-TEST_CASE("compose network e2e: networks isolate; a service on two networks reaches both", "[compose][e2e][network]") {
+TEST_CASE("compose network e2e: networks isolate, a service on two networks reaches both", "[compose][e2e][network]") {
   REQUIRE_CONTAINER_HOST();
   Project p("netiso", "services:\n  front:\n" + web_service("front") + "    networks: [frontnet]\n  back:\n" +
                           web_service("back") + "    networks: [backnet]\n  both:\n" + web_service("both") +

@@ -94,7 +94,7 @@ TEST_CASE("racker pull on a terminal draws and redraws a progress line per layer
   CHECK_THAT(piped, Catch::Contains(built.layer_digests[0].substr(7, 12) + ": Pull complete\n"));
 }
 
-TEST_CASE("pull --platform picks from a docker manifest list; the default is the host's platform", "[integration][image][cli]") {
+TEST_CASE("pull --platform picks from a docker manifest list, the default is the host's platform", "[integration][image][cli]") {
   RACKER_REQUIRE_ROOT_AND_REGISTRY();
   RegistryFixture registry;
   REQUIRE(registry.ok());
@@ -143,7 +143,7 @@ TEST_CASE("pull --platform picks from a docker manifest list; the default is the
   CHECK(rc == 125);
 }
 
-TEST_CASE("images share layers; inspect, images --format json, rmi -f, import, prune and load", "[integration][image][cli]") {
+TEST_CASE("images share layers, inspect, images --format json, rmi -f, import, prune and load", "[integration][image][cli]") {
   RACKER_REQUIRE_ROOT_AND_REGISTRY();
   RegistryFixture registry;
   REQUIRE(registry.ok());

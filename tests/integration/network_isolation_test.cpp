@@ -86,7 +86,7 @@ TEST_CASE("networks are isolated from each other, within and across projects", "
   CHECK(HostSnapshot::racker_diff(before, after) == "");
 }
 
-TEST_CASE("internal networks have no way out; others egress masqueraded", "[network][integration]") {
+TEST_CASE("internal networks have no way out, others egress masqueraded", "[network][integration]") {
   std::string backend = GENERATE(std::string("netlink"), std::string("networkd"));
   INFO("backend " << backend);
   if (auto why = unusable(backend); !why.empty()) {

@@ -39,7 +39,7 @@ std::string inside(const std::string& netns, const std::vector<std::string>& arg
 
 }  // namespace
 
-TEST_CASE("two namespaces on one network reach each other; teardown restores the host", "[network][integration]") {
+TEST_CASE("two namespaces on one network reach each other, teardown restores the host", "[network][integration]") {
   std::string backend = GENERATE(std::string("netlink"), std::string("networkd"));
   INFO("backend " << backend);
   if (auto why = unusable(backend); !why.empty()) {

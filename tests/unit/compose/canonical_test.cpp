@@ -239,7 +239,7 @@ TEST_CASE("command: an unquoted shell operator ends the command, as in compose",
   CHECK(web("command", "'sh -c \"a; b\"'") == R"(["sh","-c","a; b"])");
 }
 
-TEST_CASE("command: list items become strings; entrypoint alike", "[canonical][command]") {
+TEST_CASE("command: list items become strings, entrypoint alike", "[canonical][command]") {
   CHECK(web("command", "[sleep, 10]") == R"(["sleep","10"])");
   CHECK(web("entrypoint", "/bin/sh -c") == R"(["/bin/sh","-c"])");
   CHECK(web("command", "null") == "null");
@@ -303,7 +303,7 @@ TEST_CASE("labels, annotations, sysctls: bare keys read as empty strings", "[can
   CHECK(web("deploy", "{labels: [a=b]}") == R"({"labels":{"a":"b"}})");
 }
 
-TEST_CASE("build: a string is the context; args, labels, ssh become maps", "[canonical][build]") {
+TEST_CASE("build: a string is the context, args, labels, ssh become maps", "[canonical][build]") {
   CHECK(web("build", ".") == R"({"context":"."})");
   CHECK(web("build", "{context: ., args: [A=1, B], labels: [l=v], ssh: [default, key=/k]}") ==
         R"({"args":{"A":"1","B":null},"context":".","labels":{"l":"v"},"ssh":{"default":null,"key":"/k"}})");

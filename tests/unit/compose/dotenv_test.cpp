@@ -267,7 +267,7 @@ TEST_CASE("double-quoted values take escapes and span lines", "[dotenv]") {
   CHECK(value_of("U=\"a\nb\"", "U") == "a\nb");
 }
 
-TEST_CASE("octal escapes need \\0 and three octal digits", "[dotenv]") {
+TEST_CASE("octal escapes need backslash-zero and three octal digits", "[dotenv]") {
   CHECK(value_of("FOO=\"\\0123\"") == "S");
   CHECK(value_of("FOO=\"\\01234\"") == "S4");
   CHECK(value_of("FOO=\"\\0377\"") == "\xC3\xBF");  // U+00FF, as Go writes a rune

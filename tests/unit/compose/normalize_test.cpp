@@ -297,7 +297,7 @@ TEST_CASE("bare build args take the environment's value or are dropped", "[norma
   CHECK(at(doc, {"services", "web", "build", "args"}) == R"({SET: x, VERSION: "1.2"})");
 }
 
-TEST_CASE("scale is copied into deploy.replicas; different values are an error", "[normalize]") {
+TEST_CASE("scale is copied into deploy.replicas, different values are an error", "[normalize]") {
   Fixture f;
   Node doc = f.run("services:\n  web:\n    image: x\n    scale: 3\n    deploy: {resources: {}}\n  db:\n    image: y\n    scale: 2\n");
   CHECK(at(doc, {"services", "web", "deploy", "replicas"}) == "3");

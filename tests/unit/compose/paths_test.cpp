@@ -63,7 +63,7 @@ TEST_CASE("build.additional_contexts and ssh paths", "[paths]") {
   CHECK(build.find("ssh")->find("default")->is_null());
 }
 
-TEST_CASE("bind sources become absolute; volume names stay", "[paths]") {
+TEST_CASE("bind sources become absolute, volume names stay", "[paths]") {
   Node doc = resolved(
       "services:\n  web:\n    volumes:\n      - ./data:/data\n      - data:/named\n      - ~/x:/x\n      - /abs:/abs\n"
       "      - {type: bind, source: rel, target: /rel}\n      - /anon\n");

@@ -78,7 +78,7 @@ TEST_CASE("the spec's profile walk-through", "[profiles]") {
   CHECK(enabled(kSpecExample, {"test"}, {"debug_lib"}) == "web test_lib coverage_lib debug_lib");
 }
 
-TEST_CASE("\"*\" activates every profile", "[profiles]") {
+TEST_CASE("the profile star activates every profile", "[profiles]") {
   CHECK(enabled(kSpecExample, {"*"}) == "web test_lib coverage_lib debug_lib");
   CHECK(enabled(kSpecExample, {"", "test"}) == "web test_lib coverage_lib");  // empty names are ignored
 }

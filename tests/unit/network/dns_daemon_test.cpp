@@ -164,7 +164,7 @@ TEST_CASE("a network is served when it has a gateway and endpoints and is not go
   CHECK_FALSE(dns_serves(removing));
 }
 
-TEST_CASE("server options: the gateway and the network's zone; internal networks get no upstreams",
+TEST_CASE("server options: the gateway and the network's zone, internal networks get no upstreams",
           "[dns][daemon]") {
   std::vector<ip::udp::endpoint> ups = {{ip::make_address("192.0.2.53"), 53}};
   auto open = dns_server_options(net_record("p_front", "10.1.0.1", {endpoint("c", "10.1.0.2")}), ups);

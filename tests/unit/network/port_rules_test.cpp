@@ -88,7 +88,7 @@ TEST_CASE("the whole table, rebuilt in one batch", "[port_rules]") {
         "}\n");
 }
 
-TEST_CASE("no bridge to guard leaves the guard chain out; no ports deletes the table", "[port_rules]") {
+TEST_CASE("no bridge to guard leaves the guard chain out, no ports deletes the table", "[port_rules]") {
   PublishedPorts ports{{"v6-1", {mapping("fd00::1", 8080, "fd01::2", 80)}}};
   std::string text = render_ports_table("racker_ports", ports, {});
   CHECK(text.find("localnet_guard") == std::string::npos);

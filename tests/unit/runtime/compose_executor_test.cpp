@@ -458,7 +458,7 @@ TEST_CASE("session: --exit-code-from returns that service's code (TestUpExitCode
   CHECK(r.code == 42);
 }
 
-TEST_CASE("session: an interrupt stops the services gracefully, dependents first; exit code 130", "[compose][session]") {
+TEST_CASE("session: an interrupt stops the services gracefully, dependents first, exit code 130", "[compose][session]") {
   Harness h(R"(services:
   db:
     image: busybox

@@ -281,7 +281,7 @@ TEST_CASE("plan: selecting an unknown service fails with docker's words", "[comp
   CHECK(f.plan(o) == "error: no such service: nope");
 }
 
-TEST_CASE("plan_stop: dependents stop before their dependencies; orphans on request", "[compose][plan]") {
+TEST_CASE("plan_stop: dependents stop before their dependencies, orphans on request", "[compose][plan]") {
   Fixture f;
   f.have("db", 1);
   f.have("web", 1);

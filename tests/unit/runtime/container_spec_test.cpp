@@ -105,7 +105,7 @@ TEST_CASE("image VOLUMEs not covered by a mount become anonymous volumes", "[con
   CHECK(spec->mounts[0].source == "named");
 }
 
-TEST_CASE("run --rm and a restart policy conflict; net sysctls need a private network", "[container_spec]") {
+TEST_CASE("run --rm and a restart policy conflict, net sysctls need a private network", "[container_spec]") {
   ContainerSettings s;
   s.auto_remove = true;
   s.restart.kind = RestartPolicy::Kind::kAlways;

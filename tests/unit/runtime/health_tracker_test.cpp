@@ -38,7 +38,7 @@ TEST_CASE("health: starting until the first probe, healthy after a pass", "[heal
   CHECK_FALSE(t.on_result(result(0), t0 + 60s));  // no change
 }
 
-TEST_CASE("health: unhealthy after `retries` failures in a row; a pass resets the streak", "[health]") {
+TEST_CASE("health: unhealthy after `retries` failures in a row, a pass resets the streak", "[health]") {
   HealthTracker t(spec(3));
   auto t0 = Clock::now();
   t.reset(t0);
@@ -84,7 +84,7 @@ TEST_CASE("health: start_interval while starting in the start period, interval o
   CHECK(t.next_delay(t0 + 2s) == 30s);  // healthy: the normal interval
 }
 
-TEST_CASE("health: every start goes back to starting; the log keeps five results", "[health]") {
+TEST_CASE("health: every start goes back to starting, the log keeps five results", "[health]") {
   HealthTracker t(spec());
   auto t0 = Clock::now();
   t.reset(t0);

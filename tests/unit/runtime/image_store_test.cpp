@@ -66,7 +66,7 @@ TEST_CASE("a staged layer is invisible until committed, and tmp is cleaned", "[s
   CHECK_FALSE(std::filesystem::exists(again->dir));
 }
 
-TEST_CASE("get returns config and layer dirs lowest first; lookups by tag, id and prefix", "[store]") {
+TEST_CASE("get returns config and layer dirs lowest first, lookups by tag, id and prefix", "[store]") {
   TempDir root;
   auto store = std::move(LocalImageStore::open(root.path()).value());
   auto r = add(*store, "app:1", {"base", "top"});
@@ -116,7 +116,7 @@ TEST_CASE("an image with two tags: rmi by tag untags, by id needs force", "[stor
   CHECK(store->remove("a", false)->back() == "Deleted: " + sha256_of("l").str());
 }
 
-TEST_CASE("retagging moves the tag; prune removes the untagged image", "[store]") {
+TEST_CASE("retagging moves the tag, prune removes the untagged image", "[store]") {
   TempDir root;
   auto store = std::move(LocalImageStore::open(root.path()).value());
   auto old = add(*store, "a:1", {"v1"}, "2024-01-01T00:00:00Z");
@@ -155,7 +155,7 @@ TEST_CASE("display helpers speak docker", "[store]") {
                                                   "Y");
 }
 
-TEST_CASE("staging of a dead writer is removed on open; a live store's staging is kept", "[store]") {
+TEST_CASE("staging of a dead writer is removed on open, a live store's staging is kept", "[store]") {
   TempDir root;
   {
     auto first = LocalImageStore::open(root.path());

@@ -251,7 +251,7 @@ TEST_CASE("registries.conf endpoint replaces the registry's own address, after i
         "r.conf:1: expected \"endpoint DOMAIN URL\"");
 }
 
-TEST_CASE("RACKER_REGISTRY_MIRROR goes before the file's mirrors; RACKER_CERTS_DIR moves certs.d", "[registry]") {
+TEST_CASE("RACKER_REGISTRY_MIRROR goes before the file's mirrors, RACKER_CERTS_DIR moves certs.d", "[registry]") {
   racker::test::TempDir dir;
   racker::test::write_file(dir / "registries.conf", "mirror docker.io http://file.mirror\n");
   struct Env {
