@@ -50,7 +50,8 @@ std::optional<Error> check_text(std::string_view text, const std::string& file) 
       ++i;
       continue;
     }
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    // 0xC0, 0xC1 (overlong) and 0xF5.. (beyond U+10FFFF) never lead a sequence.
+    size_t len = c < 0x80 ? 1 : c < 0xC2 ? 0 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : c < 0xF5 ? 4 : 0;
     bool valid = len != 0 && i + len <= text.size();
     for (size_t k = 1; valid && k < len; ++k)
       valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;

@@ -147,3 +147,14 @@ TEST_CASE("parse_yaml rejects a quoted merge key's duplicate like any key", "[so
   REQUIRE_FALSE(doc.ok());
   CHECK(doc.error().to_string() == "f.yaml:4:3: mapping key \"<<\" already defined");
 }
+
+TEST_CASE("overlong and out-of-range UTF-8 lead bytes are rejected with their position", "[source]") {
+  for (std::string bad : {std::string("a: \xC1\xB7\n"), std::string("a: \xC0\x80\n"), std::string("a: \xF5\x80\x80\x80\n")}) {
+    auto node = racker::compose::parse_yaml(bad, "c.yaml");
+    REQUIRE_FALSE(node.ok());
+    CHECK(node.error().message == "invalid UTF-8 byte in input");
+    REQUIRE(node.error().at.has_value());
+    CHECK(node.error().at->col == 4);
+  }
+  CHECK(racker::compose::parse_yaml("a: \xC3\xA9\n", "c.yaml").ok());  // é
+}
