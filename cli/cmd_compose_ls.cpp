@@ -57,15 +57,7 @@ int run_ls(const LsFlags& f) {
     std::printf("%s\n", json.dump().c_str());
     return 0;
   }
-  std::vector<size_t> widths(3, 0);
-  for (const auto& r : rows)
-    for (size_t i = 0; i < 3; ++i) widths[i] = std::max(widths[i], r[i].size());
-  for (const auto& r : rows) {
-    std::string line = r[0] + std::string(widths[0] - r[0].size() + 3, ' ') + r[1] +
-                       std::string(widths[1] - r[1].size() + 3, ' ') + r[2];
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    std::printf("%s\n", line.c_str());
-  }
+  print_table(rows);
   return 0;
 }
 

@@ -16,43 +16,8 @@ struct PsFlags {
   std::string format;
 };
 
-std::string command_text(const ContainerSpec& spec) {
-  std::string out;
-  for (const auto& a : spec.argv()) {
-    if (!out.empty()) out += ' ';
-    out += a;
-  }
-  return out;
-}
 
-// docker truncates COMMAND to 20 characters and ends it with an ellipsis.
-std::string truncate(const std::string& s, size_t width) {
-  if (s.size() <= width) return s;
-  return s.substr(0, width - 1) + "…";
-}
 
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  auto visible = [](const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // UTF-8 aware width
-    return n;
-  };
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (widths.size() <= i) widths.push_back(0);
-      widths[i] = std::max(widths[i], visible(row[i]));
-    }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - visible(row[i]) + 3, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    std::printf("%s\n", line.c_str());
-  }
-}
 
 int run_ps(const PsFlags& f) {
   auto containers = open_containers();

@@ -1,5 +1,6 @@
 #include "container_cli.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -175,6 +176,43 @@ std::string human_status(const ContainerInfo& info) {
       return "Exited (" + std::to_string(s.exit_code) + ") " + human_since(s.finished_at) + " ago";
   }
   return "";
+}
+
+std::string command_text(const runtime::ContainerSpec& spec) {
+  std::string out;
+  for (const auto& a : spec.argv()) {
+    if (!out.empty()) out += ' ';
+    out += a;
+  }
+  return out;
+}
+
+std::string truncate(const std::string& s, size_t width) {
+  if (s.size() <= width) return s;
+  return s.substr(0, width - 1) + "…";
+}
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  auto visible = [](const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  std::vector<size_t> widths;
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(0);
+      widths[i] = std::max(widths[i], visible(row[i]));
+    }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - visible(row[i]) + 3, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::printf("%s\n", line.c_str());
+  }
 }
 
 }  // namespace racker::cli

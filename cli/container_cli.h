@@ -45,4 +45,12 @@ std::string human_status(const runtime::ContainerInfo& info);
 // "2 seconds ago", "About a minute ago", from an RFC 3339 time.
 std::string human_since(const std::string& rfc3339);
 
+// The container's argv joined by spaces, as ps shows COMMAND.
+std::string command_text(const runtime::ContainerSpec& spec);
+// docker truncates COMMAND to 20 characters and ends it with an ellipsis.
+std::string truncate(const std::string& s, size_t width);
+// docker's plain tables: columns padded to their widest cell (UTF-8 aware)
+// plus three spaces, trailing blanks trimmed.
+void print_table(const std::vector<std::vector<std::string>>& rows);
+
 }  // namespace racker::cli
