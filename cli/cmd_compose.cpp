@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 
 #include "command.h"
 #include "compose_flags.h"
@@ -22,6 +23,16 @@ compose::ProjectOptions project_options() {
   opts.project_name = f.project_name;
   opts.project_directory = f.project_directory;
   opts.env_files = f.env_files;
+  // docker compose: COMPOSE_ENV_FILES (comma separated) stands in for --env-file.
+  if (const char* list = std::getenv("COMPOSE_ENV_FILES"); opts.env_files.empty() && list && *list) {
+    std::string rest = list;
+    for (size_t at = 0; at <= rest.size();) {
+      size_t comma = rest.find(',', at);
+      if (comma == std::string::npos) comma = rest.size();
+      if (comma > at) opts.env_files.push_back(rest.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
   opts.profiles = f.profiles;
   char cwd[PATH_MAX];
   opts.working_dir = ::getcwd(cwd, sizeof cwd) ? cwd : "/";

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command.h"
+#include "heap_reserve.h"
 #include "compose_flags.h"
 #include "racker/compose/graph.h"
 #include "racker/compose/profiles.h"
@@ -43,6 +44,7 @@ std::string escape_dollars(const std::string& text) {
 }
 
 int run_config(const ConfigOptions& o) {
+  reserve_heap_with_huge_pages(30u << 20);
   compose::ProjectOptions opts = project_options();
   opts.interpolate = !o.no_interpolate;
   opts.normalize = !o.no_normalize;

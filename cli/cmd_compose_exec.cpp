@@ -46,7 +46,7 @@ int run_exec(const ExecFlags& f, const std::vector<std::string>& rest) {
   }
   ExecSpec spec;
   spec.args.assign(rest.begin() + 1, rest.end());
-  spec.env = expand_env_flags(f.env);
+  spec.env = expand_env_flags(f.env, s.loaded.source.environment);
   if (!f.user.empty()) spec.user = f.user;
   if (!f.workdir.empty()) spec.working_dir = f.workdir;
   spec.privileged = f.privileged;

@@ -34,7 +34,7 @@ int run_ls(const LsFlags& f) {
     auto name = c.spec.labels.find(kLabelProject);
     if (name == c.spec.labels.end()) continue;
     auto& p = projects[name->second];
-    p.states[container_status_name(c.state.status)]++;
+    p.states[state_status_name(c.state)]++;
     p.running = p.running || c.state.status == ContainerStatus::kRunning;
     auto files = c.spec.labels.find(kLabelConfigFiles);
     if (files != c.spec.labels.end()) p.files = files->second;

@@ -51,7 +51,7 @@ int run_ps(PsFlags f) {
     bool running = info.state.status == ContainerStatus::kRunning || info.state.status == ContainerStatus::kRestarting;
     if (!all && !running) continue;
     if (!f.status.empty() &&
-        std::find(f.status.begin(), f.status.end(), container_status_name(info.state.status)) == f.status.end())
+        std::find(f.status.begin(), f.status.end(), state_status_name(info.state)) == f.status.end())
       continue;
     rows.push_back(std::move(info));
   }
@@ -91,7 +91,7 @@ int run_ps(PsFlags f) {
                           {"RunningFor", human_since(c.spec.created) + " ago"},
                           {"Service", label(c, kLabelService)},
                           {"Size", "0B"},
-                          {"State", container_status_name(c.state.status)},
+                          {"State", state_status_name(c.state)},
                           {"Status", human_status(c)}};
       std::printf("%s\n", j.dump().c_str());
     }

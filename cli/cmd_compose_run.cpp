@@ -129,7 +129,7 @@ int run_oneoff(RunFlags& f) {
     } else if (!command.empty()) {
       c.cmd = command;
     }
-    auto extra = expand_env_flags(f.env);
+    auto extra = expand_env_flags(f.env, s.loaded.source.environment);
     c.env.insert(c.env.end(), extra.begin(), extra.end());
     if (!f.user.empty()) c.user = f.user;
     if (!f.workdir.empty()) c.working_dir = f.workdir;
@@ -161,6 +161,8 @@ int run_oneoff(RunFlags& f) {
     if (!parsed) return compose_fail(parsed.error().with_context("-p " + text));
     for (const auto& p : *parsed) oneoff.ports.push_back(compose_port(p));
   }
+  // As docker compose does even with no dependency to start: the project's networks exist first.
+  if (auto st = networking.ensure_networks(); !st) return compose_fail(st.error());
   if (auto st = networking.attach(oneoff, *spec); !st) return compose_fail(st.error());
   auto created = s.driver().create(std::move(*spec));
   if (!created) return compose_fail(created.error());

@@ -45,7 +45,7 @@ int run_ps(const PsFlags& f) {
                           {"Networks", c.spec.network_mode},
                           {"Ports", ""},
                           {"RunningFor", human_since(c.spec.created) + " ago"},
-                          {"State", container_status_name(c.state.status)},
+                          {"State", state_status_name(c.state)},
                           {"Status", human_status(c)}};
       std::printf("%s\n", j.dump().c_str());
     }

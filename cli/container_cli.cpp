@@ -122,6 +122,16 @@ std::vector<std::string> expand_env_flags(const std::vector<std::string>& flags)
   return out;
 }
 
+std::vector<std::string> expand_env_flags(const std::vector<std::string>& flags,
+                                          const std::map<std::string, std::string, std::less<>>& environment) {
+  std::vector<std::string> out;
+  for (const auto& e : flags) {
+    if (e.find('=') != std::string::npos) out.push_back(e);
+    else if (auto it = environment.find(e); it != environment.end()) out.push_back(e + "=" + it->second);
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> read_env_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Error(Errc::kNotFound, "open " + path + ": no such file or directory");
@@ -163,6 +173,7 @@ std::string human_status(const ContainerInfo& info) {
   switch (s.status) {
     case ContainerStatus::kRunning: {
       std::string up = "Up " + human_since(s.started_at);
+      if (s.paused) return up + " (Paused)";
       if (s.health.status == "starting") return up + " (health: starting)";
       if (!s.health.status.empty()) return up + " (" + s.health.status + ")";
       return up;

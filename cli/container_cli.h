@@ -3,6 +3,7 @@
 // opening the container store and driver, docker's error output, and the
 // parsing of docker's flag syntaxes (-v, --tmpfs, --ulimit, --env-file).
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ Result<runtime::UlimitSpec> parse_ulimit_flag(const std::string& text);
 Result<std::vector<std::string>> read_env_file(const std::string& path);
 // -e: a bare KEY takes the host's value, dropped when unset.
 std::vector<std::string> expand_env_flags(const std::vector<std::string>& flags);
+// The same for `compose run/exec`: a bare KEY comes from the project's
+// environment (the process environment over .env / --env-file), as docker compose does.
+std::vector<std::string> expand_env_flags(const std::vector<std::string>& flags,
+                                          const std::map<std::string, std::string, std::less<>>& environment);
 
 // docker's "Up 5 minutes", "Exited (0) 2 seconds ago", "Created".
 std::string human_status(const runtime::ContainerInfo& info);

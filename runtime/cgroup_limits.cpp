@@ -62,6 +62,9 @@ Status setup_v1(const std::string& root, const std::string& id, const ResourceLi
     if (!dir) return dir.error();
     if (auto st = write_value(*dir + "/pids.max", std::to_string(l.pids_limit)); !st) return st;
   }
+  // Always: `pause` freezes this group.
+  if (cfiles::is_dir(root + "/freezer"))
+    if (auto dir = group("freezer"); !dir) return dir.error();
   return ok_status();
 }
 
@@ -93,14 +96,14 @@ Status setup_v2(const std::string& root, const std::string& id, const ResourceLi
 
 std::vector<std::string> group_dirs(const std::string& root, const std::string& id) {
   if (unified(root)) return {root + "/racker/" + id};
-  return {root + "/memory/racker/" + id, root + "/cpu/racker/" + id, root + "/pids/racker/" + id};
+  return {root + "/memory/racker/" + id, root + "/cpu/racker/" + id, root + "/pids/racker/" + id,
+          root + "/freezer/racker/" + id};
 }
 
 }  // namespace
 
 Result<CgroupSetup> create_cgroup(const std::string& root, const std::string& id, const ResourceLimits& limits) {
   CgroupSetup setup;
-  if (!limits.any()) return setup;
   Status st = unified(root) ? setup_v2(root, id, limits, setup) : setup_v1(root, id, limits, setup);
   if (!st) {
     (void)remove_cgroup(root, id, 0);

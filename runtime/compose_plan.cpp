@@ -99,6 +99,7 @@ ObservedContainer observe_container(const ContainerInfo& info) {
   c.image = info.spec.image;
   c.status = info.state.status;
   c.exit_code = info.state.exit_code;
+  c.paused = info.state.paused;
   c.health = info.state.health.status;
   c.created = info.spec.created;
   c.stop_timeout = info.spec.stop_timeout;

@@ -214,6 +214,7 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
     if (auto st = read_proc_stat(::getpid())) self_start = st->start_time;
     (void)store_.update_state(spec.id, [&](ContainerState& s) {
       s.status = ContainerStatus::kRunning;
+      s.paused = false;
       s.pid = a.payload;
       s.pid_start = payload_start;
       s.monitor_pid = ::getpid();
@@ -334,6 +335,7 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
 
   (void)store_.update_state(spec.id, [&](ContainerState& s) {
     s.status = ContainerStatus::kExited;
+    s.paused = false;
     s.exit_code = code;
     s.oom_killed = oom;
     s.pid = 0;

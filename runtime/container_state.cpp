@@ -26,6 +26,11 @@ const char* container_status_name(ContainerStatus status) {
   return "dead";
 }
 
+const char* state_status_name(const ContainerState& state) {
+  if (state.paused && state.status == ContainerStatus::kRunning) return "paused";
+  return container_status_name(state.status);
+}
+
 std::string now_rfc3339() {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(now);

@@ -196,6 +196,7 @@ std::string state_to_json(const ContainerState& s) {
       {"RestartCount", s.restart_count},
       {"StopRequested", s.stop_requested},
       {"OOMKilled", s.oom_killed},
+      {"Paused", s.paused},
   };
   if (!s.health.status.empty()) {
     json log = json::array();
@@ -222,6 +223,7 @@ Result<ContainerState> state_from_json(const std::string& text) {
     get_to(j, "RestartCount", s.restart_count);
     get_to(j, "StopRequested", s.stop_requested);
     get_to(j, "OOMKilled", s.oom_killed);
+    get_to(j, "Paused", s.paused);
     if (auto it = j.find("Health"); it != j.end() && it->is_object()) {
       get_to(*it, "Status", s.health.status);
       get_to(*it, "FailingStreak", s.health.failing_streak);

@@ -13,9 +13,11 @@
 
 #include "container_files.h"
 #include "container_monitor.h"
+#include "racker/runtime/cgroup_freezer.h"
 #include "racker/runtime/container_process.h"
 #include "racker/runtime/exec.h"
 #include "racker/runtime/overlay.h"
+#include "racker/runtime/systemd_scope.h"
 #include "racker/runtime/volume_store.h"
 
 namespace racker::runtime {
@@ -77,6 +79,7 @@ Result<ContainerState> NspawnDriver::observed_state(const std::string& id) {
   return store_.update_state(id, [](ContainerState& s) {
     if (!is_running(s)) return;
     s.status = ContainerStatus::kExited;
+    s.paused = false;
     s.exit_code = s.exit_code == 0 ? 255 : s.exit_code;
     s.pid = 0;
     s.finished_at = now_rfc3339();
@@ -123,6 +126,10 @@ Status NspawnDriver::start(const std::string& id) {
     ::signal(SIGHUP, SIG_IGN);
     ::signal(SIGINT, SIG_IGN);
     ::signal(SIGPIPE, SIG_IGN);
+    // Under systemd each monitor is a unit of its own, so stopping the
+    // caller's unit (a supervisor's scope) does not take containers along.
+    if (host_.systemd_pid1)
+      (void)run_in_transient_scope(::getpid(), scope_unit_name("container", id.substr(0, 12)), "racker container " + id);
     ContainerMonitor monitor(store_, host_, *init);
     MonitorOptions options;
     options.on_first_start = [&](const Status& st) {
@@ -169,6 +176,39 @@ Status NspawnDriver::wait_monitor(const ContainerState& state, std::chrono::mill
   return ok_status();
 }
 
+void NspawnDriver::thaw_if_paused(const std::string& id, const ContainerState& state) {
+  if (!state.paused) return;
+  if (state.pid > 0) (void)set_process_frozen(state.pid, false);
+  (void)store_.update_state(id, [](ContainerState& s) { s.paused = false; });
+}
+
+Status NspawnDriver::pause(const std::string& name_or_id) {
+  ContainerState state;
+  auto id = running_id(name_or_id, &state);
+  if (!id) return id.error();
+  if (state.status != ContainerStatus::kRunning || state.pid <= 0 || !process_alive(state.pid, state.pid_start))
+    return not_running(*id);
+  if (state.paused) return Error(Errc::kConflict, "Container " + *id + " is already paused");
+  if (auto st = set_process_frozen(state.pid, true); !st)
+    return Error(Errc::kInternal, "Cannot pause container " + *id + ": " + st.error().message);
+  auto after = store_.update_state(*id, [](ContainerState& s) { s.paused = true; });
+  if (!after) return after.error();
+  return ok_status();
+}
+
+Status NspawnDriver::unpause(const std::string& name_or_id) {
+  ContainerState state;
+  auto id = running_id(name_or_id, &state);
+  if (!id) return id.error();
+  if (!state.paused || state.status != ContainerStatus::kRunning)
+    return Error(Errc::kConflict, "Container " + *id + " is not paused");
+  if (auto st = set_process_frozen(state.pid, false); !st)
+    return Error(Errc::kInternal, "Cannot unpause container " + *id + ": " + st.error().message);
+  auto after = store_.update_state(*id, [](ContainerState& s) { s.paused = false; });
+  if (!after) return after.error();
+  return ok_status();
+}
+
 Status NspawnDriver::stop(const std::string& name_or_id, std::optional<int> timeout) {
   ContainerState state;
   auto id = running_id(name_or_id, &state);
@@ -182,6 +222,7 @@ Status NspawnDriver::stop(const std::string& name_or_id, std::optional<int> time
   bool gone = false;
   if (state.pid > 0 && process_alive(state.pid, state.pid_start)) {
     ::kill(state.pid, signo ? *signo : SIGTERM);
+    thaw_if_paused(*id, state);
     if (wait_s < 0) wait_s = 24 * 3600;  // docker: -1 waits forever
     (void)wait_monitor(state, std::chrono::seconds(wait_s), &gone);
     if (!gone && process_alive(state.pid, state.pid_start)) ::kill(state.pid, SIGKILL);
@@ -198,6 +239,7 @@ Status NspawnDriver::kill(const std::string& name_or_id, int signo) {
   if (!is_running(state) || state.pid <= 0 || !process_alive(state.pid, state.pid_start))
     return Error(Errc::kConflict, "Cannot kill container: " + name_or_id + ": " + not_running(*id).message);
   if (::kill(state.pid, signo) != 0) return cfiles::errno_error("kill", errno);
+  thaw_if_paused(*id, state);
   if (signo == SIGKILL) {
     bool gone = false;
     (void)wait_monitor(state, std::chrono::seconds(30), &gone);
@@ -215,6 +257,7 @@ Status NspawnDriver::remove(const std::string& name_or_id, const RemoveOptions& 
                                         "\": container is running: stop the container before removing or force remove");
     (void)store_.update_state(*id, [](ContainerState& s) { s.stop_requested = true; });
     if (state.pid > 0 && process_alive(state.pid, state.pid_start)) ::kill(state.pid, SIGKILL);
+    thaw_if_paused(*id, state);
     bool gone = false;
     (void)wait_monitor(state, std::chrono::seconds(30), &gone);
     if (!gone) return Error(Errc::kTimeout, "timed out waiting for container " + *id + " to stop");
@@ -276,6 +319,8 @@ Result<int> NspawnDriver::exec(const std::string& name_or_id, const ExecSpec& ex
   if (!id) return id.error();
   if (!is_running(state) || state.pid <= 0 || !process_alive(state.pid, state.pid_start))
     return Error(Errc::kConflict, "container " + *id + " is not running");
+  if (state.paused)
+    return Error(Errc::kConflict, "Container " + *id + " is paused, unpause the container before exec");
   auto spec = store_.read_spec(*id);
   if (!spec) return spec.error();
   return exec_in_container(*spec, state.pid, exec, io);

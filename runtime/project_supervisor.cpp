@@ -1,4 +1,5 @@
 #include "racker/runtime/project_supervisor.h"
+#include "racker/runtime/systemd_scope.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -202,7 +203,9 @@ void ProjectSupervisor::on_events(const std::vector<ContainerEvent>& events) {
         break;
       case ContainerEventKind::kExited:
       case ContainerEventKind::kRemoved: health_->container_stopped(e.id); break;
-      case ContainerEventKind::kHealth: break;
+      case ContainerEventKind::kHealth:
+      case ContainerEventKind::kPaused:
+      case ContainerEventKind::kUnpaused: break;
     }
     if (it != snapshot.end() && it->second.state.monitor_pid > 0) monitors_.insert(it->second.state.monitor_pid);
   }
@@ -278,7 +281,7 @@ std::string ProjectSupervisor::handle(const std::string& request) {
   if (op == "status") {
     json list = json::array();
     for (const auto& [id, info] : watch_->containers())
-      list.push_back({{"id", id}, {"name", info.spec.name}, {"state", container_status_name(info.state.status)},
+      list.push_back({{"id", id}, {"name", info.spec.name}, {"state", state_status_name(info.state)},
                       {"health", info.state.health.status}});
     return json{{"ok", true}, {"containers", list}}.dump();
   }
@@ -313,6 +316,13 @@ Result<int> spawn_detached_supervisor(const std::string& project, const std::fun
     }
     if (null > 2) ::close(null);
     if (log > 2) ::close(log);
+    // Under systemd the supervisor is a unit of its own, not part of the
+    // caller's session or service.
+    Status scope = run_in_transient_scope(::getpid(), scope_unit_name("compose", project),
+                                          "racker compose supervisor of project " + project);
+    if (!scope && scope.error().code != Errc::kUnsupported)
+      std::fprintf(stderr, "racker supervisor %s: no systemd scope: %s\n", project.c_str(),
+                   scope.error().message.c_str());
     ::signal(SIGHUP, SIG_IGN);
     ::signal(SIGINT, SIG_IGN);
     ::signal(SIGPIPE, SIG_IGN);

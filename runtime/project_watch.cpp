@@ -26,6 +26,8 @@ ContainerEvent event(ContainerEventKind kind, const ContainerInfo& info) {
   e.service = service_of(info);
   e.exit_code = info.state.exit_code;
   e.health = info.state.health.status;
+  e.image = info.spec.image;
+  e.labels = info.spec.labels;
   return e;
 }
 
@@ -38,6 +40,8 @@ const char* container_event_name(ContainerEventKind kind) {
     case ContainerEventKind::kExited: return "die";
     case ContainerEventKind::kRemoved: return "destroy";
     case ContainerEventKind::kHealth: return "health_status";
+    case ContainerEventKind::kPaused: return "pause";
+    case ContainerEventKind::kUnpaused: return "unpause";
   }
   return "?";
 }
@@ -77,6 +81,8 @@ std::vector<ContainerEvent> diff_snapshots(const std::map<std::string, Container
                (was.status == ContainerStatus::kRunning && is.status == ContainerStatus::kRestarting)) {
       exited(is_up(is));
     }
+    if (is.paused != was.paused && is_up(is))
+      out.push_back(event(is.paused ? ContainerEventKind::kPaused : ContainerEventKind::kUnpaused, now));
     if (is.health.status != was.health.status) out.push_back(event(ContainerEventKind::kHealth, now));
   }
   for (const auto& [id, was] : before)

@@ -56,12 +56,21 @@ class Project {
     reap_orphans();
   }
 
-  void write(const std::string& yaml) { std::ofstream(dir_ + "/compose.yaml") << yaml; }
+  void write(const std::string& yaml) { write_file("compose.yaml", yaml); }
+  // A file in the project directory (.env, env files, other compose files).
+  void write_file(const std::string& name, const std::string& text) { std::ofstream(dir_ + "/" + name) << text; }
   CommandResult compose(std::vector<std::string> args,
                         std::chrono::milliseconds timeout = std::chrono::seconds(90)) const {
-    std::vector<std::string> argv = {RACKER_BINARY, "compose", "-f", dir_ + "/compose.yaml", "-p", name_};
+    return compose_with("compose.yaml", std::move(args), {}, timeout);
+  }
+  // `racker compose -f <file> -p <name> args...` with extra environment.
+  CommandResult compose_with(const std::string& file, std::vector<std::string> args, std::vector<std::string> env,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(90)) const {
+    std::vector<std::string> argv = {RACKER_BINARY, "compose", "-f", dir_ + "/" + file, "-p", name_};
     argv.insert(argv.end(), args.begin(), args.end());
-    auto r = run_command(argv, {"RACKER_ROOT=" + root_.path(), "RACKER_RUN=" + run_dir_}, "", timeout);
+    env.push_back("RACKER_ROOT=" + root_.path());
+    env.push_back("RACKER_RUN=" + run_dir_);
+    auto r = run_command(argv, env, "", timeout);
     reap_orphans();
     return r;
   }
@@ -80,6 +89,7 @@ class Project {
   const std::string& root() const { return root_.path(); }
   const std::string& run_dir() const { return run_dir_; }
   const std::string& name() const { return name_; }
+  const std::string& dir() const { return dir_; }
 
  private:
   RackerRoot root_;

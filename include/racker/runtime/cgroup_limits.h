@@ -2,9 +2,10 @@
 // Resource limits (memory, cpus, pids) through the cgroup filesystem, for
 // hosts where systemd is not PID 1 (where it is, they are scope properties
 // on the nspawn command line). Each container gets racker/<id> in every
-// hierarchy it needs: the v1 controllers memory, cpu, pids, or the one v2
-// tree. The monitor puts nspawn (and so the whole container) in it before
-// exec; removal waits for the group to empty.
+// hierarchy it needs: the v1 controllers memory, cpu, pids (with limits) and
+// freezer (always, for `pause`), or the one v2 tree (always). The monitor
+// puts nspawn (and so the whole container) in it before exec; removal waits
+// for the group to empty.
 
 #include <string>
 #include <vector>
@@ -20,7 +21,6 @@ struct CgroupSetup {
 };
 
 // `cgroup_root` is normally /sys/fs/cgroup (tests pass a fake tree).
-// Nothing is created when `limits.any()` is false.
 Result<CgroupSetup> create_cgroup(const std::string& cgroup_root, const std::string& id, const ResourceLimits& limits);
 
 // Removes racker/<id> from every hierarchy, retrying while it still has

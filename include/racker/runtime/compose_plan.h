@@ -30,6 +30,7 @@ struct ObservedContainer {
   std::string config_hash, image_id, image;
   ContainerStatus status = ContainerStatus::kCreated;
   int exit_code = 0;
+  bool paused = false;
   std::string health;   // "", starting, healthy, unhealthy
   std::string created;  // RFC 3339
   int stop_timeout = 10;  // its stop_grace_period, seconds

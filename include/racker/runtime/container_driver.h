@@ -62,6 +62,9 @@ class ContainerDriver {
   // then SIGKILL; returns after teardown.
   virtual Status stop(const std::string& id, std::optional<int> timeout) = 0;
   virtual Status kill(const std::string& id, int signo) = 0;
+  // Freezes / thaws every process of a running container (docker pause).
+  virtual Status pause(const std::string& id) = 0;
+  virtual Status unpause(const std::string& id) = 0;
   virtual Status remove(const std::string& id, const RemoveOptions& options) = 0;
   // Blocks until the container is not running; its exit code.
   virtual Result<int> wait(const std::string& id) = 0;

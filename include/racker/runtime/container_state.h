@@ -51,9 +51,13 @@ struct ContainerState {
   int restart_count = 0;
   bool stop_requested = false;  // a manual stop: no restart policy applies
   bool oom_killed = false;      // the memory cgroup killed a process of the last run
+  bool paused = false;          // running, with its cgroup frozen (`pause`)
   HealthState health;           // empty status: the container has no healthcheck
   bool operator==(const ContainerState&) const = default;
 };
+
+// Docker's State.Status: "paused" for a paused running container, else the status name.
+const char* state_status_name(const ContainerState& state);
 
 // The records under one racker root. Safe to use from several processes.
 class ContainerStore {

@@ -24,6 +24,8 @@ class NspawnDriver : public ContainerDriver {
   Result<int> run_attached(const std::string& id, const AttachIo& io) override;
   Status stop(const std::string& id, std::optional<int> timeout) override;
   Status kill(const std::string& id, int signo) override;
+  Status pause(const std::string& id) override;
+  Status unpause(const std::string& id) override;
   Status remove(const std::string& id, const RemoveOptions& options) override;
   Result<int> wait(const std::string& id) override;
   Result<ContainerInfo> inspect(const std::string& name_or_id) override;
@@ -36,6 +38,8 @@ class NspawnDriver : public ContainerDriver {
   // The state, corrected when its monitor died without recording the end.
   Result<ContainerState> observed_state(const std::string& id);
   Result<std::string> running_id(const std::string& name_or_id, ContainerState* state);
+  // A signal sent to a paused container is delivered once it thaws.
+  void thaw_if_paused(const std::string& id, const ContainerState& state);
   Status wait_monitor(const ContainerState& state, std::chrono::milliseconds timeout, bool* gone);
 
   ContainerStore& store_;

@@ -23,7 +23,7 @@
 
 namespace racker::runtime {
 
-enum class ContainerEventKind { kCreated, kStarted, kExited, kRemoved, kHealth };
+enum class ContainerEventKind { kCreated, kStarted, kExited, kRemoved, kHealth, kPaused, kUnpaused };
 const char* container_event_name(ContainerEventKind kind);
 
 struct ContainerEvent {
@@ -32,6 +32,8 @@ struct ContainerEvent {
   int exit_code = 0;        // kExited
   bool restarting = false;  // kExited: the restart policy brings it back; kStarted: it came back
   std::string health;       // kHealth
+  std::string image;        // as the container was created with it
+  std::map<std::string, std::string> labels;
 };
 
 // Pure: what changed between two snapshots (by id).

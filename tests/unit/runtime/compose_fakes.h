@@ -127,6 +127,8 @@ class FakeDriver : public runtime::ContainerDriver, public runtime::HealthRecord
     end(it->second, 128 + signo);
     return ok_status();
   }
+  Status pause(const std::string& id) override { return set_paused(id, true); }
+  Status unpause(const std::string& id) override { return set_paused(id, false); }
   Status remove(const std::string& id, const runtime::RemoveOptions&) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = containers_.find(id);
@@ -174,6 +176,14 @@ class FakeDriver : public runtime::ContainerDriver, public runtime::HealthRecord
     char buf[64];
     std::snprintf(buf, sizeof buf, "2024-01-01T00:00:00.%09dZ", ++clock_);
     return buf;
+  }
+  Status set_paused(const std::string& id, bool paused) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = containers_.find(id);
+    if (it == containers_.end()) return Error(Errc::kNotFound, "No such container: " + id);
+    calls_.push_back((paused ? "pause " : "unpause ") + it->second.spec.name);
+    it->second.state.paused = paused;
+    return ok_status();
   }
   void end(runtime::ContainerInfo& info, int code) {
     if (info.state.status != runtime::ContainerStatus::kRunning) return;

@@ -1,6 +1,7 @@
 // Container events from two snapshots, and the log presenter's lines.
 #include <catch2/catch.hpp>
 
+#include "racker/runtime/compose_events.h"
 #include "racker/runtime/project_logs.h"
 #include "racker/runtime/project_watch.h"
 
@@ -89,4 +90,46 @@ TEST_CASE("logs: docker compose's prefixes, padded to the longest name", "[compo
   r.message = "x\n";
   CHECK(color.format("web-1", r) == "\033[36mweb-1  | \033[0mx\n");
   CHECK(color.format("db-1", r).rfind("\033[33m", 0) == 0);  // the next colour of the rainbow
+}
+
+TEST_CASE("watch: pausing and unpausing a running container are events", "[compose][watch]") {
+  std::map<std::string, ContainerInfo> running, paused;
+  running["a"] = info("a", ContainerStatus::kRunning, "t1");
+  paused["a"] = running["a"];
+  paused["a"].state.paused = true;
+  CHECK(events(running, paused) == "pause a\n");
+  CHECK(events(paused, running) == "unpause a\n");
+  // A paused container killed between two polls only dies.
+  std::map<std::string, ContainerInfo> exited;
+  exited["a"] = info("a", ContainerStatus::kExited, "t1", "t2");
+  CHECK(events(paused, exited) == "die a 0\n");
+}
+
+TEST_CASE("compose events: docker compose's text and JSON lines", "[compose][events]") {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  ContainerInfo c = info("web", ContainerStatus::kExited, "t1", "t2");
+  c.spec.id = "0123abcd";
+  c.spec.image = "busybox:latest";
+  c.spec.labels["com.docker.compose.project"] = "p";
+  c.spec.labels["org.example.team"] = "core";
+  c.state.exit_code = 137;
+  std::map<std::string, ContainerInfo> before, after;
+  before["web"] = info("web", ContainerStatus::kRunning, "t1");
+  before["web"].spec = c.spec;
+  after["web"] = c;
+  auto evs = diff_snapshots(before, after);
+  REQUIRE(evs.size() == 1);
+  auto when = std::chrono::system_clock::time_point(std::chrono::seconds(1704164645)) + std::chrono::microseconds(123400);
+  CHECK(format_compose_event(evs[0], when, false) ==
+        "2024-01-02 03:04:05.123400 container die 0123abcd "
+        "(exitCode=137, image=busybox:latest, name=p-web-1, org.example.team=core)");
+  CHECK(format_compose_event(evs[0], when, true) ==
+        R"({"action":"die","attributes":{"exitCode":"137","image":"busybox:latest","name":"p-web-1",)"
+        R"("org.example.team":"core"},"id":"0123abcd","service":"web","time":"2024-01-02T03:04:05.1234Z",)"
+        R"("type":"container"})");
+  ContainerEvent health = evs[0];
+  health.kind = ContainerEventKind::kHealth;
+  health.health = "healthy";
+  CHECK(compose_event_action(health) == "health_status: healthy");
 }
