@@ -40,7 +40,7 @@ std::string rfc3339_nano(std::chrono::system_clock::time_point when) {
   std::strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &t.tm);
   std::string out = base;
   if (t.nanos > 0) {
-    char frac[16];
+    char frac[32];
     std::snprintf(frac, sizeof frac, ".%09ld", t.nanos);
     std::string f = frac;
     while (f.back() == '0') f.pop_back();
@@ -48,7 +48,7 @@ std::string rfc3339_nano(std::chrono::system_clock::time_point when) {
   }
   long offset = t.tm.tm_gmtoff;
   if (offset == 0) return out + "Z";
-  char zone[8];
+  char zone[32];
   std::snprintf(zone, sizeof zone, "%c%02ld:%02ld", offset < 0 ? '-' : '+', std::labs(offset) / 3600,
                 std::labs(offset) % 3600 / 60);
   return out + zone;
@@ -71,7 +71,7 @@ std::string format_compose_event(const ContainerEvent& e, std::chrono::system_cl
   LocalTime t = local_time(when);
   char base[32];
   std::strftime(base, sizeof base, "%Y-%m-%d %H:%M:%S", &t.tm);
-  char micros[8];
+  char micros[32];
   std::snprintf(micros, sizeof micros, ".%06ld", t.nanos / 1000);
   std::string out = std::string(base) + micros + " container " + compose_event_action(e) + " " + e.id + " (";
   bool first = true;

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace racker::runtime {
 
@@ -35,32 +38,37 @@ bool unit_char(char c) {
          c == '.' || c == '-';
 }
 
-// Waits for systemd's JobRemoved signal of `job` (the scope then exists).
-Status wait_for_job(sd_bus* bus, const std::string& job, std::chrono::milliseconds timeout) {
+// systemd's JobRemoved signal for the job of our request.
+struct JobWait {
+  std::string job;                    // known once the call returned
+  std::vector<std::pair<std::string, std::string>> removed;  // (job path, result) seen
+};
+
+int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
+  auto* wait = static_cast<JobWait*>(userdata);
+  uint32_t id = 0;
+  const char* path = nullptr;
+  const char* unit = nullptr;
+  const char* result = nullptr;
+  if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) >= 0 && path && result)
+    wait->removed.emplace_back(path, result);
+  return 0;
+}
+
+Status wait_for_job(sd_bus* bus, JobWait& wait, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    sd_bus_message* m = nullptr;
-    int r = sd_bus_process(bus, &m);
-    if (r < 0) return bus_error("reading the system bus", r, nullptr);
-    if (m) {
-      const char* path = nullptr;
-      const char* result = nullptr;
-      uint32_t id = 0;
-      const char* unit = nullptr;
-      bool done = sd_bus_message_is_signal(m, "org.freedesktop.systemd1.Manager", "JobRemoved") > 0 &&
-                  sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) >= 0 && path && job == path;
-      std::string outcome = done && result ? result : "";
-      sd_bus_message_unref(m);
-      if (done) {
-        if (outcome == "done") return ok_status();
-        return Error(Errc::kInternal, "systemd job for " + std::string(unit ? unit : "?") + " ended: " + outcome);
-      }
-    }
+    for (const auto& [path, result] : wait.removed)
+      if (path == wait.job)
+        return result == "done" ? ok_status()
+                                : Status(Error(Errc::kInternal, "the systemd job for the scope ended: " + result));
+    int r = sd_bus_process(bus, nullptr);
+    if (r < 0) return bus_error("reading the bus", r, nullptr);
     if (r > 0) continue;
     auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return Error(Errc::kTimeout, "timed out waiting for systemd to create the scope");
     r = sd_bus_wait(bus, static_cast<uint64_t>(left.count()));
-    if (r < 0) return bus_error("waiting on the system bus", r, nullptr);
+    if (r < 0) return bus_error("waiting on the bus", r, nullptr);
   }
 }
 
@@ -82,12 +90,26 @@ std::string scope_unit_name(const std::string& kind, const std::string& name) {
 
 Status run_in_transient_scope(pid_t pid, const std::string& unit, const std::string& description) {
   if (sd_booted() <= 0) return Error(Errc::kUnsupported, "systemd is not PID 1");
+  return start_transient_scope("", pid, unit, description);
+}
+
+Status start_transient_scope(const std::string& bus_address, pid_t pid, const std::string& unit,
+                             const std::string& description) {
+  JobWait wait;  // outlives the bus, whose match points at it
   BusCall c;
-  int r = sd_bus_open_system(&c.bus);
-  if (r < 0) return bus_error("connecting to the system bus", r, nullptr);
+  int r = 0;
+  if (bus_address.empty()) {
+    r = sd_bus_open_system(&c.bus);
+  } else {
+    r = sd_bus_new(&c.bus);
+    if (r >= 0) r = sd_bus_set_address(c.bus, bus_address.c_str());
+    if (r >= 0) r = sd_bus_set_bus_client(c.bus, 1);
+    if (r >= 0) r = sd_bus_start(c.bus);
+  }
+  if (r < 0) return bus_error("connecting to the bus", r, nullptr);
   // Subscribe before asking, or the JobRemoved signal may be missed.
   r = sd_bus_match_signal(c.bus, nullptr, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                          "org.freedesktop.systemd1.Manager", "JobRemoved", nullptr, nullptr);
+                          "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &wait);
   if (r < 0) return bus_error("subscribing to systemd jobs", r, nullptr);
   r = sd_bus_message_new_method_call(c.bus, &c.request, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                      "org.freedesktop.systemd1.Manager", "StartTransientUnit");
@@ -105,7 +127,8 @@ Status run_in_transient_scope(pid_t pid, const std::string& unit, const std::str
   const char* job = nullptr;
   r = sd_bus_message_read(c.reply, "o", &job);
   if (r < 0 || !job) return bus_error("reading the StartTransientUnit reply", r, nullptr);
-  return wait_for_job(c.bus, job, std::chrono::seconds(10));
+  wait.job = job;
+  return wait_for_job(c.bus, wait, std::chrono::seconds(10));
 }
 
 }  // namespace racker::runtime

@@ -21,4 +21,10 @@ std::string scope_unit_name(const std::string& kind, const std::string& name);
 // not PID 1.
 Status run_in_transient_scope(pid_t pid, const std::string& unit, const std::string& description);
 
+// The same request to the systemd manager on the bus at `bus_address`
+// (a D-Bus address; empty: the system bus), whatever PID 1 is. Exposed for
+// tests, which talk to a stand-in manager on a private bus.
+Status start_transient_scope(const std::string& bus_address, pid_t pid, const std::string& unit,
+                             const std::string& description);
+
 }  // namespace racker::runtime
