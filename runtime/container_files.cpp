@@ -58,10 +58,15 @@ Status write_atomic(const std::string& path, const std::string& content, int mod
 }
 
 Status make_dirs(const std::string& path, int mode) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) return errno_error("mkdir " + path, ec.value());
-  (void)mode;
+  // Component by component so `mode` applies to every directory made
+  // (supervisor directories are root-only).
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    std::string cur = path.substr(0, pos);
+    if (cur.empty()) continue;
+    if (::mkdir(cur.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) return errno_error("mkdir " + cur, errno);
+  }
   return ok_status();
 }
 

@@ -13,27 +13,16 @@
 #include "racker/runtime/registry_client.h"
 #include "racker/runtime/service_container.h"
 
+#include "container_files.h"
+
 namespace racker::runtime {
 
 namespace {
 
-Status make_dirs(const std::string& path, mode_t mode) {
-  std::string cur;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    cur = path.substr(0, pos);
-    if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST)
-      return Error(Errc::kIo, "mkdir " + cur + ": " + std::strerror(errno));
-  }
-  return ok_status();
-}
-
 // Writes `f` by rename, so a container never sees half a secret.
 Status write_file(const GeneratedFile& f) {
   auto slash = f.path.rfind('/');
-  if (auto st = make_dirs(f.path.substr(0, slash), 0700); !st) return st;
+  if (auto st = cfiles::make_dirs(f.path.substr(0, slash), 0700); !st) return st;
   std::string tmp = f.path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Error(Errc::kIo, "open " + tmp + ": " + std::strerror(errno));
@@ -99,7 +88,7 @@ Result<ContainerSpec> LocalProjectBackend::build_spec(const std::string& service
   for (const auto& dir : translated->bind_dirs) {
     struct stat st{};
     if (::stat(dir.c_str(), &st) != 0)
-      if (auto made = make_dirs(dir, 0755); !made) return made.error();
+      if (auto made = cfiles::make_dirs(dir, 0755); !made) return made.error();
   }
   if (adjust) adjust(translated->settings);
   auto spec = merge_container_spec(image->config, translated->settings);

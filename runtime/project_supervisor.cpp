@@ -21,24 +21,13 @@
 #include "racker/runtime/log_reader.h"
 #include "racker/runtime/nspawn_driver.h"
 
+#include "container_files.h"
+
 namespace racker::runtime {
 
 namespace {
 
 using nlohmann::json;
-
-Status make_dirs(const std::string& path, mode_t mode) {
-  std::string cur;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    cur = path.substr(0, pos);
-    if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST)
-      return Error(Errc::kIo, "mkdir " + cur + ": " + std::strerror(errno));
-  }
-  return ok_status();
-}
 
 // The pid holding a write lock on `fd`'s file, 0 when free.
 pid_t lock_holder(int fd) {
@@ -148,7 +137,7 @@ void ProjectSupervisor::join() {
 }
 
 Status ProjectSupervisor::start() {
-  if (auto st = make_dirs(paths_.dir, 0700); !st) return st;
+  if (auto st = cfiles::make_dirs(paths_.dir, 0700); !st) return st;
   lock_fd_ = ::open(paths_.lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd_ < 0) return Error(Errc::kIo, "open " + paths_.lock + ": " + std::strerror(errno));
   for (int attempt = 0; !try_lock(lock_fd_); ++attempt) {
@@ -292,7 +281,7 @@ std::string ProjectSupervisor::handle(const std::string& request) {
 
 Result<int> spawn_detached_supervisor(const std::string& project, const std::function<int(int report_fd)>& body) {
   SupervisorPaths paths = supervisor_paths(project);
-  if (auto st = make_dirs(paths.dir, 0700); !st) return st.error();
+  if (auto st = cfiles::make_dirs(paths.dir, 0700); !st) return st.error();
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) return Error(Errc::kIo, std::string("pipe: ") + std::strerror(errno));
   pid_t child = ::fork();
