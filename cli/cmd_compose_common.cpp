@@ -9,30 +9,70 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "command.h"
 #include "compose_flags.h"
+#include "racker/runtime/compose_groups.h"
 #include "racker/runtime/project_supervisor.h"
 
 namespace racker::cli {
 
 using namespace racker::runtime;
 
+namespace {
+
+// `up --group-all NAME` is remembered with the project's state, so later
+// commands (ps, down, ...) see the same containers.
+std::string group_all_file(const std::string& racker_root, const std::string& project) {
+  return project_state_dir(racker_root, project) + "/group-all";
+}
+
+}  // namespace
+
+Status apply_groups(compose::model::Project& project, const std::string& racker_root) {
+  const std::string remembered = group_all_file(racker_root, project.name);
+  std::string name = compose_flags().group_all;
+  if (name.empty()) {
+    std::ifstream in(remembered);
+    std::getline(in, name);
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(project_state_dir(racker_root, project.name), ec);
+    if (ec) return Error(Errc::kIo, project_state_dir(racker_root, project.name) + ": " + ec.message());
+    std::ofstream(remembered) << name << "\n";
+  }
+  if (!name.empty()) compose::group_all_services(project, name);
+  auto expanded = expand_groups(project);
+  if (!expanded) return expanded.error();
+  project = std::move(*expanded);
+  return ok_status();
+}
+
+void forget_group_all(const std::string& racker_root, const std::string& project) {
+  ::unlink(group_all_file(racker_root, project).c_str());
+}
+
 std::optional<ComposeSession> open_compose(const std::vector<std::string>& services) {
   compose::ProjectOptions opts = project_options();
   opts.selected_services = services;
   auto loaded = load_or_report(opts);
   if (!loaded) return std::nullopt;
+  ComposeSession s;
+  s.containers = open_containers();
+  if (auto st = apply_groups(loaded->project, s.containers.store->root()); !st) {
+    print_error(st.error());
+    return std::nullopt;
+  }
   auto graph = compose::DependencyGraph::build(loaded->project);
   if (!graph) {
     print_error(graph.error());
     return std::nullopt;
   }
-  ComposeSession s;
   s.loaded = std::move(*loaded);
   s.graph = std::make_unique<compose::DependencyGraph>(std::move(*graph));
-  s.containers = open_containers();
   return s;
 }
 

@@ -33,6 +33,12 @@ struct ComposeSession {
 // profiles), builds the graph, opens the store. Prints errors; nullopt then.
 std::optional<ComposeSession> open_compose(const std::vector<std::string>& services = {});
 
+// Expands x-racker groups (and `up --group-all`, remembered for the
+// project) into the orchestrator's view (runtime/compose_groups.h).
+Status apply_groups(compose::model::Project& project, const std::string& racker_root);
+// `down` forgets a remembered --group-all.
+void forget_group_all(const std::string& racker_root, const std::string& project);
+
 // kNotFound "no such service: x" for a name the project lacks.
 Status check_services(const ComposeSession& s, const std::vector<std::string>& services);
 

@@ -47,6 +47,7 @@ int run_down(const DownFlags& f) {
   Status st = run_stop_plan(s, std::move(plan), options, f.parallel);
   if (!st) return compose_fail(st.error());
   if (!f.services.empty()) return 0;
+  forget_group_all(s.containers.store->root(), s.name());
 
   ProjectNetworks networking(s.project());
   networking.on_progress(print_network_progress);

@@ -6,6 +6,7 @@
 
 #include "cmd_compose_common.h"
 #include "command.h"
+#include "racker/runtime/service_container.h"
 #include "racker/network/port_publisher.h"
 #include "racker/network/port_spec.h"
 
@@ -32,9 +33,20 @@ int run_port(const PortFlags& f) {
     if (c.service == f.service && c.number == number && !c.oneoff) container = &c;
   if (!container) return compose_fail(Error(Errc::kNotFound, "service \"" + f.service + "\" is not running container #" +
                                                                std::to_string(number)));
+  // A grouped service publishes through its group's machine: only its own ports.
+  std::string published_by = container->id;
+  if (const auto* svc = s.project().service(f.service))
+    if (auto g = svc->labels.find(runtime::kLabelGroup); g != svc->labels.end()) {
+      auto ports = svc->labels.find(runtime::kLabelGroupPorts);
+      std::string own = "," + (ports == svc->labels.end() ? std::string() : ports->second) + ",";
+      if (own.find("," + f.port + "/" + f.protocol + ",") == std::string::npos)
+        return compose_fail(Error(Errc::kNotFound, "no port " + f.port + "/" + f.protocol + " for container " + name));
+      for (const auto& c : *observed)
+        if (c.service == g->second && !c.oneoff) published_by = c.id;
+    }
   auto publisher = network::PortPublisher::open();
   if (!publisher) return compose_fail(publisher.error());
-  auto mappings = publisher->ports_of(container->id);
+  auto mappings = publisher->ports_of(published_by);
   if (!mappings) return compose_fail(mappings.error());
   for (const auto& m : *mappings) {
     if (std::to_string(m.container_port) != f.port || network::protocol_name(m.protocol) != f.protocol) continue;

@@ -47,7 +47,10 @@ int run_ps(PsFlags f) {
     bool oneoff = label(info, kLabelOneoff) == "True";
     if (oneoff && !f.all) continue;
     std::string service = label(info, kLabelService);
-    if (!f.services.empty() && std::find(f.services.begin(), f.services.end(), service) == f.services.end()) continue;
+    bool named = std::find(f.services.begin(), f.services.end(), service) != f.services.end();
+    if (!f.services.empty() && !named) continue;
+    // A group's own machine is racker's, not a service: shown when named.
+    if (!label(info, kLabelGroupHost).empty() && !named) continue;
     bool running = info.state.status == ContainerStatus::kRunning || info.state.status == ContainerStatus::kRestarting;
     if (!all && !running) continue;
     if (!f.status.empty() &&
@@ -90,6 +93,7 @@ int run_ps(PsFlags f) {
                           {"Publishers", nlohmann::json::array()},
                           {"RunningFor", human_since(c.spec.created) + " ago"},
                           {"Service", label(c, kLabelService)},
+                          {"Group", label(c, kLabelGroup)},
                           {"Size", "0B"},
                           {"State", state_status_name(c.state)},
                           {"Status", human_status(c)}};
@@ -100,10 +104,14 @@ int run_ps(PsFlags f) {
   if (!f.format.empty() && f.format != "table")
     return compose_fail(Error(Errc::kInvalidArgument, "unsupported format: " + f.format + " (racker supports table and json)"));
   std::vector<std::vector<std::string>> table = {{"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"}};
+  // racker's groups: a GROUP column, only when some container is in one.
+  bool grouped = std::any_of(rows.begin(), rows.end(), [](const ContainerInfo& c) { return !label(c, kLabelGroup).empty(); });
+  if (grouped) table[0].insert(table[0].begin() + 4, "GROUP");
   for (const auto& c : rows) {
     std::string command = command_text(c.spec);
     table.push_back({c.spec.name, c.spec.image, "\"" + (f.no_trunc ? command : truncate(command, 20)) + "\"",
                      label(c, kLabelService), human_since(c.spec.created) + " ago", human_status(c), ""});
+    if (grouped) table.back().insert(table.back().begin() + 4, label(c, kLabelGroup));
   }
   print_table(table);
   return 0;

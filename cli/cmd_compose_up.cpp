@@ -13,6 +13,8 @@
 #include <memory>
 
 #include "cmd_compose_common.h"
+#include "racker/runtime/compose_groups.h"
+#include "compose_flags.h"
 #include "project_networks.h"
 #include "command.h"
 #include "racker/runtime/project_backend.h"
@@ -97,7 +99,9 @@ std::set<std::string> attach_set(const UpFlags& f, const ComposeSession& s) {
       names = with;
     }
     for (const auto& n : names)
-      if (const auto* svc = s.project().service(n); svc && svc->attach.value_or(true)) out.insert(n);
+      if (const auto* svc = s.project().service(n);
+          svc && svc->attach.value_or(true) && !svc->labels.count(kLabelGroupHost))  // a group's machine says nothing
+        out.insert(n);
   }
   for (const auto& n : f.no_attach) out.erase(n);
   return out;
@@ -184,6 +188,8 @@ int run_up(UpFlags& f) {
   auto images = LocalImageStore::open(LocalImageStore::default_root());
   if (!images) return compose_fail(images.error());
   p.images = std::move(*images);
+  if (has_groups(p.session.project()))
+    if (auto st = ensure_group_base_image(*p.images); !st) return compose_fail(st.error());
   p.backend = std::make_unique<LocalProjectBackend>(p.session.project(), p.session.loaded.doc, *p.images,
                                                     p.session.containers.store->root(),
                                                     p.session.loaded.source.environment);
@@ -241,6 +247,8 @@ CommandRegistration reg(Parent::kCompose, 20, [](CLI::App& parent, Context& ctx)
   cmd->add_option("--attach", f->attach, "Restrict attaching to the specified services")->allow_extra_args(false);
   cmd->add_option("--no-attach", f->no_attach, "Do not attach (stream logs) to the specified services")->allow_extra_args(false);
   cmd->add_flag("--attach-dependencies", f->attach_dependencies, "Automatically attach to log output of dependent services");
+  cmd->add_option("--group-all", compose_flags().group_all,
+                  "racker: run every service in one OS container (a group) of this name");
   cmd->add_flag("--wait", f->wait, "Wait for services to be running|healthy. Implies detached mode.");
   cmd->add_option("--wait-timeout", f->wait_timeout, "Maximum duration in seconds to wait for the project to be running|healthy");
   cmd->add_option("--parallel", f->parallel, "Control max parallelism of container operations")->default_val(8);

@@ -15,6 +15,7 @@ struct ComposeFlags {
   std::string project_directory;
   std::vector<std::string> env_files;
   std::vector<std::string> profiles;
+  std::string group_all;  // `up --group-all NAME`: every service in one group
 };
 
 ComposeFlags& compose_flags();

@@ -63,6 +63,8 @@ class Binder {
   // value (an invalid restart policy, an unknown pid service) can put the
   // caret under the offending token (Project::value_marks).
   void remember(const std::string& path, const Entry& e);
+  // Marks for every key and value under `path` (racker's own extension).
+  void remember_tree(const std::string& path, const Node& node);
   // The errors, each with a mark where one is known. Seals the project's marks.
   std::vector<Error> take_errors();
   // Records `path` as ignored (into the current holder) and warns.

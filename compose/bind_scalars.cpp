@@ -51,8 +51,23 @@ void Binder::ignore(const std::string& path, std::string_view reason) {
   warn(path + ": not supported by racker, ignored");
 }
 
+void Binder::remember_tree(const std::string& path, const Node& node) {
+  if (node.is_scalar()) project_.marks.set_value(path, node.mark);
+  for (size_t i = 0; i < node.items.size(); ++i) {
+    std::string item = path + "[" + std::to_string(i) + "]";
+    remember(item, node.items[i].mark);
+    remember_tree(item, node.items[i]);
+  }
+  for (const auto& entry : node.entries) {
+    remember(path + "." + entry.key, entry);
+    remember_tree(path + "." + entry.key, entry.value);
+  }
+}
+
 void Binder::extension(const Entry& e, const std::string& path) {
   if (!holder_.extensions) return;
+  // racker's own extension is validated later: its errors need positions.
+  if (e.key == "x-racker") remember_tree(path, e.value);
   std::string key = path;
   if (!holder_.path.empty() && key.compare(0, holder_.path.size() + 1, holder_.path + ".") == 0)
     key = key.substr(holder_.path.size() + 1);

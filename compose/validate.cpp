@@ -7,6 +7,7 @@
 #include <map>
 
 #include "load_internal.h"
+#include "racker/compose/groups.h"
 #include "racker/compose/load.h"
 #include "validate_internal.h"
 
@@ -18,6 +19,11 @@ void check_project_name(const model::Project& project, validate_detail::Problems
   out.add("name", invalid_project_name(project.name).message);
 }
 
+// racker's x-racker groups (groups.h).
+void check_groups(const model::Project& project, validate_detail::Problems& out) {
+  for (const auto& p : read_groups(project).problems) out.add(p.key_path, p.message);
+}
+
 }  // namespace
 
 std::vector<Error> validate(const model::Project& project) {
@@ -27,6 +33,7 @@ std::vector<Error> validate(const model::Project& project) {
   validate_detail::check_references(project, problems);
   validate_detail::check_ports(project, problems);
   validate_detail::check_resources(project, problems);
+  check_groups(project, problems);
   std::vector<Error> errors = std::move(problems.errors());
   sort_by_position(errors);
   return errors;

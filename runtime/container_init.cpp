@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "container_tty.h"
+#include "racker/runtime/group_init.h"
 #include "racker/runtime/exec_process.h"
 
 namespace racker::runtime {
@@ -22,7 +23,7 @@ std::string init_config_to_json(const InitConfig& c) {
   nlohmann::json j = {{"args", c.args},       {"env", c.env},     {"user", c.user},
                       {"cwd", c.working_dir}, {"domainname", c.domainname}, {"tty", c.tty},
                       {"init", c.init},       {"caps", c.capabilities},     {"sysctls", c.sysctls},
-                      {"unmount", c.unmount}};
+                      {"unmount", c.unmount}, {"group", c.group}};
   return j.dump();
 }
 
@@ -37,6 +38,7 @@ Result<InitConfig> init_config_from_json(const std::string& text) {
     c.domainname = j.value("domainname", "");
     c.tty = j.value("tty", false);
     c.init = j.value("init", false);
+    c.group = j.value("group", false);
     j.at("caps").get_to(c.capabilities);
     j.at("sysctls").get_to(c.sysctls);
     j.at("unmount").get_to(c.unmount);
@@ -161,6 +163,12 @@ int run_container_init() {
       ::setdomainname(config->domainname.c_str(), config->domainname.size()) != 0)
     return fail(125, std::string("setdomainname: ") + std::strerror(errno));
   if (auto err = apply_sysctls(config->sysctls); !err.empty()) return fail(125, err);
+
+  if (config->group) {
+    // The machine of a group: PID 1 stays racker's, with nothing to exec.
+    ::close(kInitStatusFd);
+    return run_group_init();
+  }
 
   ProcessSetup setup;
   setup.args = config->args;

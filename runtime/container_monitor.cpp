@@ -17,6 +17,7 @@
 
 #include "container_files.h"
 #include "container_tty.h"
+#include "group_launch.h"
 #include "nspawn_launch.h"
 #include "racker/runtime/cgroup_limits.h"
 #include "racker/runtime/container_init.h"
@@ -24,6 +25,7 @@
 #include "racker/runtime/container_rootfs.h"
 #include "racker/runtime/log_writer.h"
 #include "racker/runtime/restart_policy.h"
+#include "racker/runtime/service_container.h"
 #include "racker/runtime/overlay.h"
 #include "racker/runtime/volume_store.h"
 
@@ -60,6 +62,22 @@ int signal_exit_code(const std::string& diag) {
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// The host pid of the PID 1 of group container `name`, which must run.
+Result<int> running_group_pid(ContainerStore& store, const std::string& name) {
+  auto id = store.resolve(name);
+  if (!id) return Error(Errc::kNotFound, "group container " + name + " does not exist");
+  auto state = store.read_state(*id);
+  if (!state) return state.error();
+  if (state->status != ContainerStatus::kRunning || state->pid <= 0 || !process_alive(state->pid, state->pid_start))
+    return Error(Errc::kConflict, "group container " + name + " is not running");
+  return state->pid;
+}
+
+int group_order(const ContainerSpec& spec) {
+  auto it = spec.labels.find(kLabelGroupOrder);
+  return it == spec.labels.end() ? 0 : std::atoi(it->second.c_str());
 }
 
 bool managed_by_systemd(const HostFacts& host) { return host.systemd_pid1 && host.machined; }
@@ -178,8 +196,18 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
     }
   }
 
-  auto plan = plan_nspawn(spec, NspawnPaths{paths.rootfs(), paths.container_dir, paths.volumes_dir}, init_, host_);
-  auto launched = launch_nspawn(plan, io, cgroup.procs_files);
+  NspawnPaths nspawn_paths{paths.rootfs(), paths.container_dir, paths.volumes_dir};
+  auto plan = plan_nspawn(spec, nspawn_paths, init_, host_);
+  std::optional<GroupEntry> group;
+  if (!spec.group.empty()) {
+    auto group_pid = running_group_pid(store_, spec.group);
+    if (!group_pid) {
+      close_child_ends();
+      return start_failed(group_pid.error(), 125);
+    }
+    group = plan_group_entry(spec, nspawn_paths, init_, *group_pid, group_order(spec));
+  }
+  auto launched = launch_nspawn(plan, io, cgroup.procs_files, group ? &*group : nullptr);
   close_child_ends();
   if (!launched) return start_failed(launched.error(), 125);
   a.nspawn = *launched;
@@ -318,7 +346,7 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
 
   InitReport report = parse_init_report(a.status_text);
   if (!report.started) {
-    std::string why = trim(a.diag_text);
+    std::string why = trim(report.message.empty() ? a.diag_text : report.message);
     return start_failed(Error(Errc::kInternal, "failed to start container: systemd-nspawn: " +
                                                    (why.empty() ? std::string("exited early") : why)),
                         125);

@@ -164,6 +164,8 @@ Result<ContainerSpec> merge_container_spec(const ImageConfig& image, const Conta
     return Error(Errc::kInvalidArgument, "conflicting options: cannot specify both --restart and --rm");
   spec.log = s.log;
   spec.network_mode = s.network_mode;
+  spec.group_host = s.group_host;
+  spec.group = s.group;
   if (spec.network_mode != "host" && spec.network_mode != "none" && spec.network_mode != "bridge")
     return Error(Errc::kUnsupported, "network mode \"" + spec.network_mode + "\" is not supported (use bridge, host or none)");
   if (spec.argv().empty()) return Error(Errc::kInvalidArgument, "no command specified");

@@ -82,6 +82,8 @@ std::string spec_to_json(const ContainerSpec& s) {
       {"ResolvConf", s.network.resolv_conf},
       {"Created", s.created},
   };
+  if (s.group_host) j["RackerGroupHost"] = true;
+  if (!s.group.empty()) j["RackerGroup"] = s.group;
   if (s.healthcheck) {
     const auto& h = *s.healthcheck;
     j["Healthcheck"] = {{"Test", h.test},
@@ -157,6 +159,8 @@ Result<ContainerSpec> spec_from_json(const std::string& text) {
     get_to(j, "HostsFile", s.network.hosts);
     get_to(j, "ResolvConf", s.network.resolv_conf);
     get_to(j, "Created", s.created);
+    get_to(j, "RackerGroupHost", s.group_host);
+    get_to(j, "RackerGroup", s.group);
     if (auto it = j.find("Healthcheck"); it != j.end() && it->is_object()) {
       HealthcheckSpec h;
       get_to(*it, "Test", h.test);

@@ -111,34 +111,51 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
   }
 
   // racker's init, through the host's loader.
+  InitLayout layout = init_layout(init);
+  for (const auto& [host_path, inside] : layout.binds) {
+    a.push_back("--bind-ro=" + escape_nspawn_path(host_path) + ":" + inside);
+    plan.init.unmount.push_back(inside);
+  }
+  a.push_back("--");
+  a.insert(a.end(), layout.argv.begin(), layout.argv.end());
+
+  plan.env = {std::string("PATH=") + kDefaultPath, "SYSTEMD_NSPAWN_TMPFS_TMP=0"};
+
+  InitConfig config = init_config_for(spec);
+  config.unmount = std::move(plan.init.unmount);
+  plan.init = std::move(config);
+  return plan;
+}
+
+InitLayout init_layout(const InitBinary& init) {
+  InitLayout out;
   std::string init_dir = kInitMountDir;
-  a.push_back("--bind-ro=" + escape_nspawn_path(init.racker) + ":" + init_dir + "/racker");
-  plan.init.unmount.push_back(init_dir + "/racker");
+  out.binds.emplace_back(init.racker, init_dir + "/racker");
   std::string library_path, loader;
   for (size_t i = 0; i < init.lib_dirs.size(); ++i) {
     std::string inside = init_dir + "/lib" + std::to_string(i);
-    a.push_back("--bind-ro=" + escape_nspawn_path(init.lib_dirs[i]) + ":" + inside);
-    plan.init.unmount.push_back(inside);
+    out.binds.emplace_back(init.lib_dirs[i], inside);
     if (!library_path.empty()) library_path += ':';
     library_path += inside;
     if (init.loader.rfind(init.lib_dirs[i] + "/", 0) == 0) loader = inside + "/" + base_name(init.loader);
   }
-  a.push_back("--");
-  a.insert(a.end(), {loader, "--inhibit-cache", "--library-path", library_path, init_dir + "/racker",
-                     "container-init"});
+  out.argv = {loader, "--inhibit-cache", "--library-path", library_path, init_dir + "/racker", "container-init"};
+  return out;
+}
 
-  plan.env = {std::string("PATH=") + kDefaultPath, "SYSTEMD_NSPAWN_TMPFS_TMP=0"};
-
-  plan.init.args = spec.argv();
-  plan.init.env = container_environment(spec);
-  plan.init.user = spec.user;
-  plan.init.working_dir = spec.working_dir;
-  plan.init.domainname = spec.domainname;
-  plan.init.tty = spec.tty;
-  plan.init.init = spec.init;
-  plan.init.capabilities = container_capabilities(spec);
-  plan.init.sysctls = spec.sysctls;
-  return plan;
+InitConfig init_config_for(const ContainerSpec& spec) {
+  InitConfig c;
+  c.args = spec.argv();
+  c.env = container_environment(spec);
+  c.user = spec.user;
+  c.working_dir = spec.working_dir;
+  c.domainname = spec.domainname;
+  c.tty = spec.tty;
+  c.init = spec.init;
+  c.group = spec.group_host;
+  c.capabilities = container_capabilities(spec);
+  c.sysctls = spec.sysctls;
+  return c;
 }
 
 Result<InitBinary> find_init_binary() {

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "container_files.h"
+#include "group_launch.h"
 #include "racker/runtime/container_init.h"
 #include "racker/runtime/container_process.h"
 
@@ -30,7 +31,9 @@ void format_pid(char* out, pid_t pid) {
   *out = '\0';
 }
 
-[[noreturn]] void child_fail(int status_fd, const char* what) {
+}  // namespace
+
+void launch_child_fail(int status_fd, const char* what) {
   // Reported like the init's own failures, so the monitor shows it.
   char buf[256];
   const char* err = std::strerror(errno);
@@ -45,8 +48,6 @@ void format_pid(char* out, pid_t pid) {
   ::_exit(125);
 }
 
-}  // namespace
-
 Result<std::string> find_nspawn_binary() {
   for (const char* candidate : {"/usr/bin/systemd-nspawn", "/bin/systemd-nspawn", "/usr/local/bin/systemd-nspawn"})
     if (::access(candidate, X_OK) == 0) return std::string(candidate);
@@ -54,8 +55,8 @@ Result<std::string> find_nspawn_binary() {
 }
 
 Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
-                                     const std::vector<std::string>& cgroup_procs_files) {
-  auto nspawn = find_nspawn_binary();
+                                     const std::vector<std::string>& cgroup_procs_files, const GroupEntry* group) {
+  auto nspawn = group ? Result<std::string>(std::string()) : find_nspawn_binary();
   if (!nspawn) return nspawn.error();
 
   int config_fd = ::memfd_create("racker-init-config", MFD_CLOEXEC);
@@ -117,7 +118,7 @@ Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
     format_pid(self, ::getpid());
     for (const char* file : procs) {
       int fd = ::open(file, O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || ::write(fd, self, std::strlen(self)) < 0) child_fail(status_pipe[1], "join cgroup");
+      if (fd < 0 || ::write(fd, self, std::strlen(self)) < 0) launch_child_fail(status_pipe[1], "join cgroup");
       ::close(fd);
     }
     std::memcpy(listen_pid, self, std::strlen(self) + 1);
@@ -125,13 +126,14 @@ Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
     int high[8];
     for (int i = 0; i < 8; ++i) {
       high[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, 64);
-      if (high[i] < 0) child_fail(status_pipe[1], "dup");
+      if (high[i] < 0) launch_child_fail(status_pipe[1], "dup");
     }
     for (int i = 0; i < 8; ++i)
-      if (::dup2(high[i], i) < 0) child_fail(status_pipe[1], "dup2");
+      if (::dup2(high[i], i) < 0) launch_child_fail(status_pipe[1], "dup2");
     ::syscall(SYS_close_range, 8u, ~0u, 0u);
+    if (group) enter_group_and_exec(*group);
     ::execve(nspawn->c_str(), argv.data(), envp.data());
-    child_fail(4, "exec systemd-nspawn");
+    launch_child_fail(4, "exec systemd-nspawn");
   }
   for (int fd : {config_fd, status_pipe[1], diag_pipe[1], dev_null}) ::close(fd);
   LaunchedNspawn out;

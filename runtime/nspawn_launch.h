@@ -26,9 +26,18 @@ struct LaunchedNspawn {
   int status_fd = -1;  // the init's status pipe (read end)
 };
 
-// The caller owns the returned fds and must reap `pid`.
+struct GroupEntry;
+
+// The caller owns the returned fds and must reap `pid`. With `group`, the
+// child enters that group's machine instead of running nspawn
+// (group_launch.h); `plan` then only supplies the init's config.
 Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
-                                     const std::vector<std::string>& cgroup_procs_files);
+                                     const std::vector<std::string>& cgroup_procs_files,
+                                     const GroupEntry* group = nullptr);
+
+// In a forked child: reports "error 125 <what>: <errno text>" on the status
+// pipe, as the init reports its own failures, and exits 125.
+[[noreturn]] void launch_child_fail(int status_fd, const char* what);
 
 // Path of systemd-nspawn found in PATH (or the usual places).
 Result<std::string> find_nspawn_binary();

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "racker/compose/serialize.h"
+#include "racker/runtime/digest.h"
 #include "racker/runtime/image_pull.h"
 #include "racker/runtime/project_supervisor.h"
 #include "racker/runtime/registry_client.h"
@@ -51,6 +52,29 @@ LocalProjectBackend::LocalProjectBackend(const compose::model::Project& project,
   if (const compose::Node* services = doc.find("services"))
     for (const auto& [name, svc] : project_.services)
       if (const compose::Node* node = services->find(name)) hashes_[name] = compose::service_config_hash(*node);
+  group_hashes();
+}
+
+// Grouping changes what a container is without changing its service's
+// text: a member's hash covers its group, a group's covers its members.
+void LocalProjectBackend::group_hashes() {
+  for (const auto& [name, s] : project_.services) {
+    if (auto g = s.labels.find(kLabelGroup); g != s.labels.end())
+      hashes_[name] = sha256_of(hashes_[name] + "\ngroup=" + g->second).hex();
+    if (!s.labels.count(kLabelGroupHost)) continue;
+    // A group's machine changes with its image, names, networks and ports,
+    // not with every change of a member.
+    std::string text = "group-host\n" + s.image.value_or("") + "\n";
+    for (const auto& [network, options] : s.networks) {
+      text += "network " + network;
+      if (options)
+        for (const auto& alias : options->aliases) text += " " + alias;
+      text += "\n";
+    }
+    for (const auto& p : s.ports)
+      text += "port " + p.host_ip + ":" + p.published + ":" + std::to_string(p.target) + "/" + p.protocol + "\n";
+    hashes_[name] = sha256_of(text).hex();
+  }
 }
 
 Status LocalProjectBackend::pull_image(const std::string& reference) {

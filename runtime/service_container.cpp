@@ -182,6 +182,11 @@ Result<ServiceContainer> translate_service(const Project& project, const Service
   // Networking: the service's networks (ProjectNetworking attaches the
   // container to them), unless it asks for the host's or none.
   c.network_mode = "bridge";
+  if (auto g = s.labels.find(kLabelGroupHost); g != s.labels.end()) c.group_host = true;
+  if (auto g = s.labels.find(kLabelGroup); g != s.labels.end()) {
+    const Service* host = project.service(g->second);
+    if (host) c.group = service_container_name(project.name, *host, 1);
+  }
   if (s.network_mode) {
     if (*s.network_mode == "none" || *s.network_mode == "host") c.network_mode = *s.network_mode;
     else if (s.network_mode->rfind("service:", 0) == 0) c.network_mode = "bridge";  // ProjectNetworks shares it

@@ -40,6 +40,7 @@ struct InitConfig {
   std::string user, working_dir, domainname;
   bool tty = false;
   bool init = false;  // stay PID 1, reap, forward signals
+  bool group = false;  // a group's machine: run the group init (group_init.h), exec nothing
   std::vector<int> capabilities;
   std::map<std::string, std::string> sysctls;
   std::vector<std::string> unmount;  // racker's own bind mounts to drop before exec

@@ -94,6 +94,11 @@ struct ContainerSettings {
   // "host", "none", or "bridge": racker networks, joined through a network
   // namespace that whoever creates the container prepares (NetworkAttachment).
   std::string network_mode = "host";
+  // Grouped OS containers (compose x-racker groups, group_launch.h): a group
+  // host is the machine whose PID 1 is racker's group init; a member names
+  // its group host's container and runs inside that machine's namespaces.
+  bool group_host = false;
+  std::string group;
 };
 
 // Set by the networking layer for network_mode "bridge": the namespace file
@@ -128,6 +133,8 @@ struct ContainerSpec {
   LogSpec log;
   std::string network_mode = "host";
   NetworkAttachment network;  // network_mode "bridge" only
+  bool group_host = false;    // see ContainerSettings
+  std::string group;
   std::optional<HealthcheckSpec> healthcheck;  // none: no health status
   std::string created;  // RFC 3339 with nanoseconds, UTC
 

@@ -35,6 +35,17 @@ Result<InitBinary> find_init_binary();
 
 inline constexpr const char* kInitMountDir = "/run/.racker";
 
+// racker's init inside a container: the host files bound read-only under
+// kInitMountDir, and the command that runs it through the host's loader.
+struct InitLayout {
+  std::vector<std::pair<std::string, std::string>> binds;  // host path -> path inside
+  std::vector<std::string> argv;
+};
+InitLayout init_layout(const InitBinary& init);
+
+// What the init applies for `spec` (everything but `unmount`).
+InitConfig init_config_for(const ContainerSpec& spec);
+
 // Paths the plan refers to.
 struct NspawnPaths {
   std::string rootfs;         // the mounted overlay

@@ -40,6 +40,7 @@ class LocalProjectBackend : public ProjectBackend {
   std::vector<std::string> translation_warnings() const;
 
  private:
+  void group_hashes();
   Result<ContainerSpec> build_spec(const std::string& service, const ServiceContainerOptions& options,
                                    const std::function<void(ContainerSettings&)>& adjust);
 

@@ -39,6 +39,13 @@ inline constexpr const char* kLabelConfigFiles = "com.docker.compose.project.con
 inline constexpr const char* kLabelDependsOn = "com.docker.compose.depends_on";
 inline constexpr const char* kLabelImage = "com.docker.compose.image";
 inline constexpr const char* kLabelVersion = "com.docker.compose.version";
+// racker's groups (compose_groups.h): a member's group, the group's own
+// container, a member's place in its group's start order.
+inline constexpr const char* kLabelGroup = "io.racker.group";
+inline constexpr const char* kLabelGroupHost = "io.racker.group-host";
+inline constexpr const char* kLabelGroupOrder = "io.racker.group-order";
+// The container ports ("80/tcp,53/udp") a member publishes through its group.
+inline constexpr const char* kLabelGroupPorts = "io.racker.group-ports";
 
 struct ServiceContainerOptions {
   int number = 1;

@@ -1,0 +1,291 @@
+#include "group_launch.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "nspawn_launch.h"
+#include "racker/runtime/container_init.h"
+#include "racker/runtime/group_init.h"
+
+namespace racker::runtime {
+
+namespace {
+
+int rlimit_resource(const std::string& docker_name) {
+  static const std::pair<const char*, int> kResources[] = {
+      {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},
+      {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK},
+      {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},       {"nofile", RLIMIT_NOFILE},
+      {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
+      {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK},
+      {"as", RLIMIT_AS}};
+  for (const auto& [name, resource] : kResources)
+    if (docker_name == name) return resource;
+  return -1;
+}
+
+GroupMountOp make_op(std::string source, std::string target, std::string fstype, unsigned long flags, std::string data,
+                     bool read_only, GroupMountOp::Create create) {
+  GroupMountOp op;
+  op.source = std::move(source);
+  op.target = std::move(target);
+  op.fstype = std::move(fstype);
+  op.flags = flags;
+  op.data = std::move(data);
+  op.read_only = read_only;
+  op.create = create;
+  return op;
+}
+
+std::string relative(const std::string& path) {
+  size_t start = path.find_first_not_of('/');
+  return start == std::string::npos ? "." : path.substr(start);
+}
+
+// --- after fork: system calls and preformatted strings only ---------------
+
+// "/proc/self/fd/<fd>" without allocating.
+void fd_path(char* out, int fd) {
+  const char* prefix = "/proc/self/fd/";
+  while (*prefix) *out++ = *prefix++;
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + fd % 10);
+    fd /= 10;
+  } while (fd > 0);
+  while (n > 0) *out++ = digits[--n];
+  *out = '\0';
+}
+
+// Opens `path` inside the tree at `root_fd`, resolving every symlink as if
+// that tree were "/", so an image can never redirect a mount to the host.
+int open_in_root(int root_fd, const char* path) {
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, root_fd, path, &how, sizeof how));
+}
+
+void create_mount_point(int root_fd, const GroupMountOp& op) {
+  if (op.create == GroupMountOp::Create::kNone) return;
+  // Made in the resolved parent: a symlink there must not lead out.
+  int parent = open_in_root(root_fd, op.parent.c_str());
+  if (parent < 0) launch_child_fail(kInitStatusFd, op.parent.c_str());
+  if (op.create == GroupMountOp::Create::kDir) ::mkdirat(parent, op.leaf.c_str(), 0755);
+  else {
+    int fd = ::openat(parent, op.leaf.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0) ::close(fd);
+  }
+  ::close(parent);
+}
+
+void mount_op(int root_fd, const GroupMountOp& op) {
+  create_mount_point(root_fd, op);
+  int target = open_in_root(root_fd, op.target.c_str());
+  if (target < 0) launch_child_fail(kInitStatusFd, op.target.c_str());
+  char where[40];
+  fd_path(where, target);
+  const char* fstype = op.fstype.empty() ? nullptr : op.fstype.c_str();
+  unsigned long flags = op.fstype.empty() ? (MS_BIND | MS_REC) : op.flags;
+  if (::mount(op.source.c_str(), where, fstype, flags, op.data.empty() ? nullptr : op.data.c_str()) != 0)
+    launch_child_fail(kInitStatusFd, op.target.c_str());
+  if (op.read_only) {
+    // The new mount now covers the fd's path: remount what is there now.
+    ::close(target);
+    target = open_in_root(root_fd, op.target.c_str());
+    fd_path(where, target);
+    if (target < 0 || ::mount(nullptr, where, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
+      launch_child_fail(kInitStatusFd, op.target.c_str());
+  }
+  ::close(target);
+}
+
+void join(const std::string& ns_file, int nstype) {
+  int fd = ::open(ns_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::setns(fd, nstype) != 0) launch_child_fail(kInitStatusFd, ns_file.c_str());
+  ::close(fd);
+}
+
+void write_pid(int fd, pid_t pid) {
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + pid % 10);
+    pid /= 10;
+  } while (pid > 0);
+  char out[12];
+  for (int i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+  (void)!::write(fd, out, static_cast<size_t>(n));
+}
+
+// docker's /dev: the basic nodes, a private devpts (ptys for -t), /dev/shm.
+void populate_dev(int root_fd) {
+  int dev = open_in_root(root_fd, "dev");
+  if (dev < 0) launch_child_fail(kInitStatusFd, "dev");
+  int dir = ::openat(dev, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ::close(dev);
+  if (dir < 0) launch_child_fail(kInitStatusFd, "dev");
+  struct Node { const char* name; unsigned major, minor; };
+  for (const Node& n : {Node{"null", 1, 3}, Node{"zero", 1, 5}, Node{"full", 1, 7}, Node{"random", 1, 8},
+                        Node{"urandom", 1, 9}, Node{"tty", 5, 0}})
+    if (::mknodat(dir, n.name, S_IFCHR | 0666, makedev(n.major, n.minor)) != 0 && errno != EEXIST)
+      launch_child_fail(kInitStatusFd, n.name);
+  ::fchmodat(dir, "null", 0666, 0);  // mknod applies the umask
+  for (const char* n : {"zero", "full", "random", "urandom", "tty"}) ::fchmodat(dir, n, 0666, 0);
+  char where[40];
+  ::mkdirat(dir, "pts", 0755);
+  int pts = ::openat(dir, "pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd_path(where, pts);
+  if (pts < 0 || ::mount("devpts", where, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") != 0)
+    launch_child_fail(kInitStatusFd, "dev/pts");
+  ::close(pts);
+  ::symlinkat("pts/ptmx", dir, "ptmx");
+  ::mkdirat(dir, "shm", 01777);
+  int shm = ::openat(dir, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd_path(where, shm);
+  if (shm < 0 || ::mount("shm", where, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+    launch_child_fail(kInitStatusFd, "dev/shm");
+  ::close(shm);
+  ::symlinkat("/proc/self/fd", dir, "fd");
+  ::symlinkat("/proc/self/fd/0", dir, "stdin");
+  ::symlinkat("/proc/self/fd/1", dir, "stdout");
+  ::symlinkat("/proc/self/fd/2", dir, "stderr");
+  ::close(dir);
+}
+
+[[noreturn]] void enter_as_child(const GroupEntry& e, int root_fd) {
+  // Now inside the group's PID namespace: its own /proc.
+  mount_op(root_fd, e.proc_mount);
+  int reg = ::open(e.member_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (reg >= 0) {
+    write_pid(reg, ::getpid());
+    (void)!::write(reg, e.member_tail.data(), e.member_tail.size());
+    ::close(reg);
+  }
+  if (::fchdir(root_fd) != 0) launch_child_fail(kInitStatusFd, "chdir into the root");
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) launch_child_fail(kInitStatusFd, "pivot_root");
+  if (::umount2(".", MNT_DETACH) != 0) launch_child_fail(kInitStatusFd, "detach the host's root");
+  if (::chdir("/") != 0) launch_child_fail(kInitStatusFd, "chdir /");
+  ::close(root_fd);
+  for (const auto& [resource, limit] : e.rlimits) ::setrlimit(static_cast<__rlimit_resource>(resource), &limit);
+  ::execve(e.argvp[0], e.argvp.data(), e.envp.data());
+  launch_child_fail(kInitStatusFd, "exec racker's init");
+}
+
+}  // namespace
+
+void GroupEntry::finalize() {
+  for (auto& op : mounts) {
+    size_t slash = op.target.rfind('/');
+    op.parent = slash == std::string::npos ? "." : op.target.substr(0, slash);
+    op.leaf = op.target.substr(slash == std::string::npos ? 0 : slash + 1);
+  }
+  argvp.clear();
+  envp.clear();
+  for (auto& a : argv) argvp.push_back(a.data());
+  argvp.push_back(nullptr);
+  for (auto& v : env) envp.push_back(v.data());
+  envp.push_back(nullptr);
+}
+
+GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths, const InitBinary& init,
+                            int group_pid, int order) {
+  GroupEntry e;
+  const std::string proc = "/proc/" + std::to_string(group_pid);
+  e.rootfs = paths.rootfs;
+  e.ns_net = proc + "/ns/net";
+  e.ns_ipc = proc + "/ns/ipc";
+  e.ns_uts = proc + "/ns/uts";
+  e.ns_pid = proc + "/ns/pid";
+  e.member_file = proc + "/root" + kGroupMembersDir + "/" + spec.name;
+  auto signo = parse_signal(spec.stop_signal);
+  e.member_tail = " " + std::to_string(signo ? *signo : SIGTERM) + " " + std::to_string(spec.stop_timeout) + " " +
+                  std::to_string(order) + "\n";
+  e.read_only = spec.read_only;
+
+  using Op = GroupMountOp;
+  // As nspawn does: /run is a tmpfs; racker's init sits read-only under it.
+  e.mounts.push_back(make_op("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", false, Op::Create::kNone));
+  e.mounts.push_back(make_op("tmpfs", relative(kInitMountDir), "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", false,
+                      Op::Create::kDir));
+  InitLayout layout = init_layout(init);
+  for (const auto& [host_path, inside] : layout.binds) {
+    bool is_binary = host_path == init.racker;
+    e.mounts.push_back(make_op(host_path, relative(inside), "", 0, "", true, is_binary ? Op::Create::kFile : Op::Create::kDir));
+  }
+  for (const char* file : {"hostname", "hosts", "resolv.conf"})
+    e.mounts.push_back(make_op(paths.container_dir + "/" + file, std::string("etc/") + file, "", 0, "", false, Op::Create::kNone));
+  for (const auto& m : spec.mounts) {
+    if (m.type == MountSpec::Type::kTmpfs) {
+      std::string options = m.tmpfs_options.empty() ? "mode=1777" : m.tmpfs_options;
+      e.mounts.push_back(make_op("tmpfs", relative(m.target), "tmpfs", MS_NOSUID | MS_NODEV, options, false, Op::Create::kNone));
+      continue;
+    }
+    std::string source = m.type == MountSpec::Type::kBind ? m.source : paths.volumes_dir + "/" + m.source + "/_data";
+    e.mounts.push_back(make_op(source, relative(m.target), "", 0, "", m.read_only, Op::Create::kNone));
+  }
+  // A mount cannot be bound in from another mount namespace: /dev is made
+  // here as nspawn makes it (populate_dev).
+  e.mounts.push_back(make_op("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755", false, Op::Create::kNone));
+  e.mounts.push_back(make_op("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", false,
+                      Op::Create::kNone));
+
+  for (const auto& u : spec.ulimits)
+    if (int resource = rlimit_resource(u.name); resource >= 0) {
+      rlimit limit{u.soft < 0 ? RLIM_INFINITY : static_cast<rlim_t>(u.soft),
+                   u.hard < 0 ? RLIM_INFINITY : static_cast<rlim_t>(u.hard)};
+      e.rlimits.emplace_back(resource, limit);
+    }
+  e.proc_mount = make_op("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", false, Op::Create::kNone);
+  e.argv = layout.argv;
+  e.env = {std::string("PATH=") + kDefaultPath, "LISTEN_FDS=" + std::to_string(kInitFdCount)};
+  e.finalize();
+  return e;
+}
+
+void enter_group_and_exec(const GroupEntry& e) {
+  // A mount namespace of our own, copied from the host's (where the
+  // service's overlay and the sources of its binds are), changing nothing there.
+  if (::unshare(CLONE_NEWNS) != 0) launch_child_fail(kInitStatusFd, "unshare the mount namespace");
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
+    launch_child_fail(kInitStatusFd, "make mounts private");
+  join(e.ns_net, CLONE_NEWNET);  // before sysfs, which shows the network namespace that mounts it
+  join(e.ns_ipc, CLONE_NEWIPC);
+  join(e.ns_uts, CLONE_NEWUTS);
+  int root_fd = ::open(e.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) launch_child_fail(kInitStatusFd, "open the root filesystem");
+  for (const auto& op : e.mounts) mount_op(root_fd, op);
+  populate_dev(root_fd);
+  if (e.read_only) {
+    char where[40];
+    fd_path(where, root_fd);
+    if (::mount(nullptr, where, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
+      launch_child_fail(kInitStatusFd, "make the root read-only");
+  }
+  join(e.ns_pid, CLONE_NEWPID);  // applies to children only
+
+  pid_t child = ::fork();
+  if (child < 0) launch_child_fail(kInitStatusFd, "fork");
+  if (child == 0) enter_as_child(e, root_fd);
+  // Like nspawn, this process stays outside and exits with the payload's
+  // status; it must not hold the init's pipes, whose closing is the signal.
+  ::syscall(SYS_close_range, 0u, ~0u, 0u);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+}  // namespace racker::runtime

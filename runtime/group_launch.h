@@ -1,0 +1,62 @@
+#pragma once
+// Entering a grouped service into its group's machine (internal to the
+// monitor; compose x-racker groups). Instead of a machine of its own, the
+// service's process joins the network, IPC, UTS and PID namespaces of the
+// group's PID 1 (group_init.h), in a mount namespace of its own whose root is
+// the service's overlay: docker's files, volumes, binds and tmpfs mounts as
+// nspawn would make them, a /dev of its own (nodes, devpts, shm), a /proc of the group's PID namespace and a read-only
+// /sys. Then racker's init runs exactly as under nspawn (container_init.h),
+// so user, capabilities, tty and exit codes behave the same.
+//
+// launch_nspawn() forks and sets up the init's fds; with a GroupEntry its
+// child calls enter_group_and_exec() instead of executing systemd-nspawn.
+// That child stays outside the group's PID namespace, as nspawn does, and
+// exits with the payload's status.
+
+#include <sys/resource.h>
+
+#include <string>
+#include <vector>
+
+#include "racker/runtime/container_spec.h"
+#include "racker/runtime/nspawn_command.h"
+#include "racker/util/error.h"
+
+namespace racker::runtime {
+
+struct GroupMountOp {
+  enum class Create { kNone, kDir, kFile };  // mount points racker makes on its own tmpfs
+  std::string source;
+  std::string target;  // relative to the rootfs: "etc/hosts"
+  std::string fstype;  // empty: a bind mount
+  unsigned long flags = 0;
+  std::string data;
+  bool read_only = false;  // remount the bind read-only
+  Create create = Create::kNone;
+  std::string parent, leaf;  // target split, by GroupEntry::finalize()
+};
+
+struct GroupEntry {
+  std::string rootfs;
+  std::string ns_net, ns_ipc, ns_uts, ns_pid;  // the group's PID 1's namespaces
+  std::string member_file;                      // registration for the group init
+  std::string member_tail;                      // " <signal> <grace> <order>\n"
+  std::vector<GroupMountOp> mounts;             // in order, before the PID namespace
+  GroupMountOp proc_mount;                      // inside it
+  bool read_only = false;
+  std::vector<std::pair<int, rlimit>> rlimits;
+  std::vector<std::string> argv, env;           // racker's init through the loader
+  // Filled by finalize(): nothing is allocated after fork.
+  std::vector<char*> argvp, envp;
+  void finalize();
+};
+
+// `group_pid` is the host pid of the group's PID 1; `order` the service's
+// place in the group's start order (later ones stop first).
+GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths, const InitBinary& init,
+                            int group_pid, int order);
+
+// In the forked child, fds 0-7 set up as for nspawn. Never returns.
+[[noreturn]] void enter_group_and_exec(const GroupEntry& entry);
+
+}  // namespace racker::runtime

@@ -1,0 +1,123 @@
+// The orchestrator's view of x-racker groups (expand_groups) and the group
+// init's stop order.
+#include "racker/runtime/compose_groups.h"
+
+#include <catch2/catch.hpp>
+
+#include "racker/compose/bind.h"
+#include "racker/compose/source.h"
+#include "racker/runtime/group_init.h"
+#include "racker/runtime/service_container.h"
+
+using namespace racker;
+using namespace racker::runtime;
+namespace model = racker::compose::model;
+
+namespace {
+
+model::Project project_of(const std::string& yaml) {
+  auto doc = compose::parse_yaml(yaml, "compose.yaml");
+  REQUIRE(doc.ok());
+  auto p = compose::bind(*doc);
+  if (!p.ok()) FAIL(p.error().to_string());
+  p->name = "proj";
+  return *p;
+}
+
+const char* kGrouped = R"(x-racker:
+  groups:
+    front: {services: [web, api]}
+services:
+  web:
+    image: x
+    ports: [{target: 80, published: "8080"}]
+    networks: {edge: {aliases: [www]}, default: null}
+    stop_grace_period: 3s
+    depends_on: [api]
+  api:
+    image: x
+    ports: [{target: 8080, published: "9090"}]
+    networks: {default: null}
+    container_name: the-api
+  db:
+    image: y
+networks:
+  edge: {}
+)";
+
+}  // namespace
+
+TEST_CASE("a group becomes a service that owns its members' address, names and ports", "[groups]") {
+  auto expanded = expand_groups(project_of(kGrouped));
+  REQUIRE(expanded.ok());
+  const model::Service* host = expanded->service("front");
+  REQUIRE(host);
+  CHECK(host->image == std::string(kGroupBaseImage));
+  CHECK(host->labels.at(kLabelGroupHost) == "front");
+  REQUIRE(host->networks.count("edge"));
+  CHECK(host->networks.at("edge")->aliases == std::vector<std::string>{"web", "proj-web-1", "www"});
+  CHECK(host->networks.at("default")->aliases == std::vector<std::string>{"api", "the-api", "web", "proj-web-1"});
+  REQUIRE(host->ports.size() == 2);
+  // Members stop one after another: their graces plus a margin.
+  CHECK(host->stop_grace_period == std::chrono::seconds(3 + 10 + 5));
+
+  const model::Service* web = expanded->service("web");
+  CHECK(web->network_mode == std::string("service:front"));
+  CHECK(web->networks.empty());
+  CHECK(web->ports.empty());
+  CHECK(web->labels.at(kLabelGroup) == "front");
+  CHECK(web->depends_on.at("front").restart);
+  // api starts before web, so web stops first.
+  CHECK(std::stoi(web->labels.at(kLabelGroupOrder)) > std::stoi(expanded->service("api")->labels.at(kLabelGroupOrder)));
+  CHECK(expanded->service("db")->labels.count(kLabelGroup) == 0);
+  CHECK(has_groups(*expanded));
+
+  // The member's container is entered into the group's.
+  ServiceContainerOptions options;
+  options.project_state_dir = "/nonexistent";
+  auto translated = translate_service(*expanded, *web, options);
+  REQUIRE(translated.ok());
+  CHECK(translated->settings.group == "proj-front-1");
+  CHECK(!translated->settings.group_host);
+  auto host_translated = translate_service(*expanded, *host, options);
+  REQUIRE(host_translated.ok());
+  CHECK(host_translated->settings.group_host);
+}
+
+TEST_CASE("a project without groups is left as it is", "[groups]") {
+  auto p = project_of("services:\n  web: {image: x}\n");
+  auto expanded = expand_groups(p);
+  REQUIRE(expanded.ok());
+  CHECK(expanded->services.size() == 1);
+  CHECK(!has_groups(*expanded));
+}
+
+TEST_CASE("boot mode is refused until it exists", "[groups]") {
+  auto expanded = expand_groups(project_of(R"(x-racker:
+  groups:
+    os: {services: [a], boot: true, image: debian-systemd}
+services:
+  a: {image: x}
+)"));
+  REQUIRE(!expanded.ok());
+  CHECK(expanded.error().code == Errc::kUnsupported);
+}
+
+TEST_CASE("the group init stops the latest started members first, one batch at a time", "[groups]") {
+  GroupMember m;
+  REQUIRE(parse_group_member("web", "42 15 3 2\n", m));
+  CHECK(m.pid == 42);
+  CHECK(m.signal == 15);
+  CHECK(m.grace_seconds == 3);
+  CHECK(m.order == 2);
+  CHECK(!parse_group_member("web", "1 15 3 2", m));    // never PID 1
+  CHECK(!parse_group_member("web", "42 99 3 2", m));   // no such signal
+  CHECK(!parse_group_member("web", "42 15", m));
+
+  auto batches = group_stop_batches({{"db", 10, 15, 10, 0}, {"web", 11, 2, 10, 5}, {"api", 12, 15, 10, 5}});
+  REQUIRE(batches.size() == 2);
+  REQUIRE(batches[0].size() == 2);
+  CHECK(batches[0][0].service == "api");
+  CHECK(batches[0][1].service == "web");
+  CHECK(batches[1][0].service == "db");
+}
