@@ -34,12 +34,28 @@ struct Context {
   Json selector(const std::string& service) const;
 };
 
+// A pod's volumes by name, each added once however many mounts use it.
+struct Volumes {
+  Json list = Json::array();
+  std::set<std::string> names;
+  void add(const std::string& name, Json source) {
+    if (!names.insert(name).second) return;
+    Json v = {{"name", name}};
+    for (auto& [k, val] : source.items()) v[k] = val;
+    list.push_back(std::move(v));
+  }
+};
+
 Json metadata(const Context& ctx, const std::string& name, const std::string& service);
 
 // A pod's containers and volumes for `service` (its init containers, the
 // services it waits for to complete, included). Adds ConfigMaps, Secrets
 // and claims to ctx.
 Result<Json> pod_spec(Context& ctx, const std::string& service);
+
+// The container's volumeMounts for svc's volumes, tmpfs, configs and
+// secrets; adds their sources to `volumes` and claims/ConfigMaps/Secrets to ctx.
+Result<Json> volume_mounts(Context& ctx, const model::Service& svc, Volumes& volumes);
 
 // Network labels of a pod ("network.racker.io/<net>": "true").
 std::string network_label(const std::string& network);
