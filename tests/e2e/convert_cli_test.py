@@ -64,6 +64,22 @@ def main():
         files = sorted(os.listdir(out)) if os.path.isdir(out) else []
         expect(r.returncode == 0 and "racker-webstack.target" in files and "webstack-web.nspawn" in files,
                f"systemd files: {files} {r.stderr}")
+        # systemd's own parser checks the units offline: it names the file of
+        # every unknown key or bad value (and still exits 0), so any line
+        # naming one of ours fails. A unit with a bad key proves it reports.
+        analyze = shutil.which("systemd-analyze")
+        if analyze:
+            bad = os.path.join(out, "racker-selftest-bad.service")
+            with open(bad, "w") as f:
+                f.write("[Service]\nExecStart=/bin/true\nNoSuchKey=1\n")
+            units = [os.path.join(out, f) for f in sorted(os.listdir(out)) if f.endswith((".service", ".target"))]
+            v = subprocess.run([analyze, "verify", "--man=no"] + units, capture_output=True, text=True, timeout=120)
+            complaints = [l for l in (v.stdout + v.stderr).splitlines() if out in l]
+            expect(any("racker-selftest-bad" in l for l in complaints), "systemd-analyze reports a bad key")
+            complaints = [l for l in complaints if "racker-selftest-bad" not in l]
+            expect(not complaints, "systemd-analyze verify: " + "; ".join(complaints))
+        else:
+            failures.append("systemd-analyze not found (Debian package systemd)")
 
     for f in failures:
         print("FAIL", f)
