@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command.h"
+#include "compose_config.h"
 #include "heap_reserve.h"
 #include "compose_flags.h"
 #include "racker/compose/graph.h"
@@ -14,14 +15,6 @@
 
 namespace racker::cli {
 namespace {
-
-struct ConfigOptions {
-  std::string format = "yaml";
-  bool quiet = false, services = false, volumes = false, networks = false, profiles = false, images = false;
-  bool environment = false, variables = false;
-  bool no_interpolate = false, no_normalize = false, no_path_resolution = false;
-  std::string hash, output;
-};
 
 // Keys of a top-level section, in order.
 std::vector<std::string> section_keys(const compose::Node& doc, const char* section) {
@@ -42,6 +35,8 @@ std::string escape_dollars(const std::string& text) {
   }
   return out;
 }
+
+}  // namespace
 
 int run_config(const ConfigOptions& o) {
   reserve_heap_with_huge_pages(30u << 20);
@@ -139,10 +134,9 @@ int run_config(const ConfigOptions& o) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 10, [](CLI::App& parent, Context& ctx) {
-  auto o = std::make_shared<ConfigOptions>();
-  auto* cmd = parent.add_subcommand("config", "Parse, resolve and render compose file in canonical format");
-  cmd->add_option("--format", o->format, "Format the output. Values: [yaml | json]")->capture_default_str();
+void add_config_flags(CLI::App& app, ConfigOptions& o_ref) {
+  auto* cmd = &app;
+  auto* o = &o_ref;
   cmd->add_flag("-q,--quiet", o->quiet, "Only validate the configuration, don't print anything");
   cmd->add_flag("--services", o->services, "Print the service names, one per line");
   cmd->add_flag("--volumes", o->volumes, "Print the volume names, one per line");
@@ -155,6 +149,15 @@ CommandRegistration reg(Parent::kCompose, 10, [](CLI::App& parent, Context& ctx)
   cmd->add_flag("--environment", o->environment, "Print environment used for interpolation");
   cmd->add_flag("--variables", o->variables, "Print model variables and default values");
   cmd->add_option("-o,--output", o->output, "Save to file (default to stdout)");
+}
+
+namespace {
+
+CommandRegistration reg(Parent::kCompose, 10, [](CLI::App& parent, Context& ctx) {
+  auto o = std::make_shared<ConfigOptions>();
+  auto* cmd = parent.add_subcommand("config", "Parse, resolve and render compose file in canonical format");
+  cmd->add_option("--format", o->format, "Format the output. Values: [yaml | json]")->capture_default_str();
+  add_config_flags(*cmd, *o);
   cmd->callback([o, &ctx] { ctx.exit_code = run_config(*o); });
 });
 
