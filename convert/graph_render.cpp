@@ -5,7 +5,7 @@
 #include <set>
 #include <vector>
 
-#include "racker/convert/groups.h"
+#include "racker/compose/groups.h"
 
 namespace racker::convert {
 namespace {
@@ -37,7 +37,7 @@ std::string edge_label(const Edge& e) {
 // Services by group ("" = ungrouped), each list sorted.
 std::map<std::string, std::vector<std::string>> by_group(const compose::model::Project& project,
                                                          const compose::DependencyGraph& graph) {
-  auto groups = service_groups(project);
+  auto groups = compose::read_groups(project).group_of;
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& s : graph.services()) {
     auto it = groups.find(s);

