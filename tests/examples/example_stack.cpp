@@ -48,7 +48,8 @@ std::string examples_root(std::string* why) {
   }
   std::string packages = read_all(RACKER_SOURCE_DIR "/examples/images/packages");
   std::string root = RACKER_BUILD_DIR "/examples-root-" + hex_key(packages);
-  fs::create_directories(root);
+  std::error_code ec;
+  fs::create_directories(root, ec);
   // One builder at a time; the others wait here and then find the image.
   int lock = ::open((root + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
   if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
@@ -82,11 +83,16 @@ ExampleStack::ExampleStack(const std::string& root, const std::string& example, 
   char tmpl[] = "/var/tmp/racker-example-XXXXXX";
   tmp_ = ::mkdtemp(tmpl);
   // A copy of all examples/: stacks refer to ../images, and tests may edit files.
-  fs::copy(RACKER_SOURCE_DIR "/examples", tmp_ + "/examples", fs::copy_options::recursive);
+  std::error_code ec;
+  fs::copy(RACKER_SOURCE_DIR "/examples", tmp_ + "/examples", fs::copy_options::recursive, ec);
+  if (ec) {
+    fs::remove_all(tmp_, ec);
+    FAIL("copying examples/ failed");
+  }
   dir_ = tmp_ + "/examples/" + example;
   for (const auto& [name, text] : extra) std::ofstream(dir_ + "/" + name) << text;
   run_dir_ = tmp_ + "/run";
-  fs::create_directories(run_dir_);
+  fs::create_directories(run_dir_, ec);
   ::setenv("RACKER_RUN", run_dir_.c_str(), 1);  // for supervisor_pid() in this process
   (void)compose({"down", "-v", "-t", "1", "--remove-orphans"});  // what a killed earlier run left
 }
