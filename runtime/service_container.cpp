@@ -54,7 +54,8 @@ void warn_unsupported(const Service& s, std::vector<std::string>& w) {
   warn(s.shm_size.has_value(), "shm_size");
   warn(!s.volumes_from.empty(), "volumes_from");
   warn(!s.external_links.empty(), "external_links");
-  warn(!s.pre_start.empty() || !s.post_start.empty() || !s.pre_stop.empty(), "lifecycle hooks");
+  warn(!s.pre_start.empty() || !s.post_start.empty() || !s.pre_stop.empty(),
+       "lifecycle hooks (pre_start, post_start, pre_stop)");
   warn(!s.annotations.empty(), "annotations");
   if (s.deploy) {
     warn(!s.deploy->labels.empty(), "deploy.labels");
