@@ -90,7 +90,7 @@ Json item_defaults(const std::string& list_pattern, const std::string& key) {
 
 // Objects that need siblings of the key under test.
 Json object_defaults(const std::string& pattern) {
-  if (pattern == "services.*.ulimits.*" || pattern == "services.*.build.ulimits.*") return {{"soft", 1}, {"hard", 2}};
+  if (pattern == "services.*.ulimits.*" || pattern == "services.*.build.ulimits.*") return {{"soft", 1}, {"hard", 4096}};
   if (pattern == "services.*.extends") return {{"service", "other"}};
   return Json::object();
 }
@@ -134,6 +134,11 @@ std::string document_for(const Row& row) {
       at = &list[0];
       pattern += "[]";
       continue;
+    }
+    // A secret or config has one source: the key under test replaces the skeleton's.
+    if (last && (pattern.rfind("secrets.*.", 0) == 0 || pattern.rfind("configs.*.", 0) == 0) &&
+        (name == "file" || name == "environment" || name == "content")) {
+      for (const char* source : {"file", "environment", "content"}) at->erase(source);
     }
     Json& child = (*at)[name];
     if (last) {
