@@ -155,14 +155,21 @@ std::string cli_reference_markdown(CLI::App& root) {
 std::string man_page(CLI::App& root, const std::string& version) {
   auto all = commands(root);
   std::string out = ".TH RACKER 1 \"\" \"racker " + roff(version) + "\" \"User Commands\"\n";
-  out += ".SH NAME\nracker \\- " + roff(root.get_description()) + "\n";
+  std::string summary = root.get_description();
+  if (summary.rfind("racker: ", 0) == 0) summary.erase(0, 8);
+  out += ".SH NAME\nracker \\- " + roff(summary) + "\n";
   out += ".SH SYNOPSIS\n.B racker\n[\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR...]\n";
   out += ".SH DESCRIPTION\n"
          "racker runs docker\\-compose files and single containers with systemd\\-nspawn and "
          "systemd\\-networkd, without a Docker daemon. Its commands and flags follow docker's and "
          "docker compose's.\n";
   for (const auto& c : all) {
-    out += c.app == &root ? std::string(".SH OPTIONS\n") : ".SH \"" + roff(c.path.substr(7)) + "\"\n";
+    if (c.app == &root) {
+      out += ".SH OPTIONS\n";
+    } else {
+      if (c.app == all[1].app) out += ".SH COMMANDS\n";
+      out += ".SS \"" + roff(c.path) + "\"\n";
+    }
     if (c.app != &root) out += roff(c.app->get_description()) + "\n";
     for (const CLI::Option* o : flags(c.app)) {
       out += ".TP\n\\fB" + roff(option_names(o)) + "\\fR";
