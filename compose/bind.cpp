@@ -43,6 +43,21 @@ const Field<Project> kTopLevelFields[] = {
 
 }  // namespace
 
+std::vector<KnownKey> known_keys() {
+  bind_detail::KeyLister l;
+  l.table<Project>("", kTopLevelFields);
+  l.add("include[]", "path", KnownKey::Kind::kApplied);  // include.cpp reads these three
+  l.add("include[]", "env_file", KnownKey::Kind::kApplied);
+  l.add("include[]", "project_directory", KnownKey::Kind::kApplied);
+  bind_detail::list_service_keys(l);
+  bind_detail::list_build_keys(l);
+  bind_detail::list_lifecycle_keys(l);
+  bind_detail::list_mount_keys(l);
+  bind_detail::list_relation_keys(l);
+  bind_detail::list_resource_keys(l);
+  return l.take();
+}
+
 Result<model::Project> bind(const Node& doc, std::vector<Error>* more) {
   if (!doc.is_map())
     return Error(Errc::kValidation, "top-level object must be a mapping", "", doc.mark);

@@ -74,6 +74,12 @@ const Field<BuildConfig> kBuildFields[] = {
 
 }  // namespace
 
+void list_build_keys(KeyLister& l) {
+  l.table<BuildConfig>("services.*.build", kBuildFields);
+  list_file_ref_keys(l, "services.*.build.secrets[]");
+  list_ulimit_keys(l, "services.*.build.ulimits.*");
+}
+
 void bind_build(Binder& b, const Node& n, const std::string& path, model::Service& out) {
   BuildConfig build;
   if (n.is_scalar()) {  // short syntax: the context

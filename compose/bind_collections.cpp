@@ -216,6 +216,15 @@ const Field<model::FileReference> kFileRefFields[] = {
 
 }  // namespace
 
+void list_file_ref_keys(KeyLister& l, std::string_view prefix) {
+  l.table<model::FileReference>(prefix, kFileRefFields);
+}
+
+void list_ulimit_keys(KeyLister& l, std::string_view prefix) {
+  l.add(prefix, "soft");  // Binder::ulimits reads these two by hand
+  l.add(prefix, "hard");
+}
+
 std::vector<model::FileReference> Binder::file_refs(const Node& n, const std::string& path) {
   std::vector<model::FileReference> out;
   if (!expect_seq(n, path)) return out;

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "racker/compose/bind.h"
 #include "racker/compose/model.h"
 #include "racker/compose/node.h"
 
@@ -227,6 +228,42 @@ void cmd(Binder& b, const Node& n, const std::string& p, Owner<M>& out) {
 
 // x-* value as JSON text (source key order kept).
 std::string node_to_json(const Node& n);
+
+// Collects known_keys() from the field tables, each under its path pattern.
+class KeyLister {
+ public:
+  template <class T, size_t N>
+  void table(std::string_view prefix, const Field<T> (&fields)[N]) {
+    for (const auto& f : fields) {
+      auto kind = f.bind ? KnownKey::Kind::kBound
+                         : (f.reason.empty() ? KnownKey::Kind::kApplied : KnownKey::Kind::kIgnored);
+      add(prefix, f.key, kind, f.reason);
+    }
+  }
+  // A key read by hand-written code rather than a table.
+  void add(std::string_view prefix, std::string_view key, KnownKey::Kind kind = KnownKey::Kind::kBound,
+           std::string_view reason = {}) {
+    std::string pattern(prefix);
+    if (!pattern.empty()) pattern += '.';
+    pattern += key;
+    keys_.push_back(KnownKey{std::move(pattern), kind, std::string(reason)});
+  }
+  std::vector<KnownKey> take() { return std::move(keys_); }
+
+ private:
+  std::vector<KnownKey> keys_;
+};
+
+// Each bind file lists the keys of its own tables.
+void list_service_keys(KeyLister& l);    // bind_service.cpp
+void list_build_keys(KeyLister& l);      // bind_build.cpp
+void list_lifecycle_keys(KeyLister& l);  // bind_lifecycle.cpp
+void list_mount_keys(KeyLister& l);      // bind_mounts.cpp
+void list_relation_keys(KeyLister& l);   // bind_relations.cpp
+void list_resource_keys(KeyLister& l);   // bind_resources.cpp
+// Keys of objects the Binder's own readers take (bind_collections.cpp).
+void list_file_ref_keys(KeyLister& l, std::string_view prefix);  // Binder::file_refs
+void list_ulimit_keys(KeyLister& l, std::string_view prefix);    // Binder::ulimits
 
 // Per-object binders, one file each.
 void bind_service(Binder& b, const Node& n, const std::string& path, model::Service& out);

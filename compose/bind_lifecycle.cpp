@@ -130,6 +130,19 @@ const Field<ServiceHook> kPreStartFields[] = {
 
 }  // namespace
 
+void list_lifecycle_keys(KeyLister& l) {
+  l.table<Deploy>("services.*.deploy", kDeployFields);
+  l.table<Deploy>("services.*.deploy.resources", kResourcesFields);
+  l.table<Resources>("services.*.deploy.resources.limits", kLimitFields);
+  l.table<Resources>("services.*.deploy.resources.reservations", kReservationFields);
+  l.table<RestartPolicy>("services.*.deploy.restart_policy", kRestartPolicyFields);
+  l.table<HealthCheck>("services.*.healthcheck", kHealthCheckFields);
+  l.table<model::Logging>("services.*.logging", kLoggingFields);
+  l.table<ServiceHook>("services.*.post_start[]", kHookFields);
+  l.table<ServiceHook>("services.*.pre_stop[]", kHookFields);
+  l.table<ServiceHook>("services.*.pre_start[]", kPreStartFields);
+}
+
 void bind_deploy(Binder& b, const Node& n, const std::string& path, model::Service& out) {
   Deploy deploy;
   if (!n.is_null()) b.object<Deploy>(n, path, kDeployFields, deploy);  // deploy: null is allowed

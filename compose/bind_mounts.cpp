@@ -163,6 +163,16 @@ std::optional<model::DeviceMapping> parse_device(const std::string& s) {
 
 }  // namespace
 
+void list_mount_keys(KeyLister& l) {
+  l.table<PortConfig>("services.*.ports[]", kPortFields);
+  l.table<VolumeMount>("services.*.volumes[]", kMountFields);
+  l.table<VolumeMount>("services.*.volumes[].bind", kBindFields);
+  l.table<VolumeMount>("services.*.volumes[].volume", kVolumeOptionFields);
+  l.table<VolumeMount>("services.*.volumes[].tmpfs", kTmpfsFields);
+  l.table<VolumeMount>("services.*.volumes[].image", kImageFields);
+  l.table<model::DeviceMapping>("services.*.devices[]", kDeviceFields);
+}
+
 void bind_ports(Binder& b, const Node& n, const std::string& path, model::Service& out) {
   if (!b.expect_seq(n, path)) return;
   for (size_t i = 0; i < n.items.size(); ++i) {

@@ -47,6 +47,11 @@ std::vector<std::string> names(Binder& b, const Node& n, const std::string& path
 
 }  // namespace
 
+void list_relation_keys(KeyLister& l) {
+  l.table<DependsOn>("services.*.depends_on.*", kDependsOnFields);
+  l.table<ServiceNetwork>("services.*.networks.*", kServiceNetworkFields);
+}
+
 void bind_depends_on(Binder& b, const Node& n, const std::string& path, model::Service& out) {
   if (n.is_seq()) {
     for (auto& name : names(b, n, path)) out.depends_on[name] = DependsOn{};

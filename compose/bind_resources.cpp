@@ -133,6 +133,19 @@ void bind_section(Binder& b, const Node& doc, const char* section, std::span<con
 
 }  // namespace
 
+void list_resource_keys(KeyLister& l) {
+  l.table<Network>("networks.*", kNetworkFields);
+  l.add("networks.*.external", "name");  // bind_external reads it by hand
+  l.table<Network>("networks.*.ipam", kIpamFields);
+  l.table<IpamPool>("networks.*.ipam.config[]", kPoolFields);
+  l.table<Volume>("volumes.*", kVolumeFields);
+  l.add("volumes.*.external", "name");
+  l.table<FileObject>("secrets.*", kSecretFields);
+  l.add("secrets.*.external", "name");
+  l.table<FileObject>("configs.*", kConfigFields);
+  l.add("configs.*.external", "name");
+}
+
 void bind_resources(Binder& b, const Node& doc) {
   model::Project& p = b.project();
   bind_section<Network>(b, doc, "networks", kNetworkFields, p.networks);

@@ -8,6 +8,12 @@ namespace {
 
 using model::Service;
 
+const Field<model::EnvFile> kEnvFileFields[] = {
+    {"path", str<&model::EnvFile::path>},
+    {"required", flag<&model::EnvFile::required>},
+    {"format", str<&model::EnvFile::format>},
+};
+
 void bind_env_files(Binder& b, const Node& n, const std::string& path, Service& s) {
   if (n.is_scalar()) {
     s.env_files.push_back(model::EnvFile{n.scalar, true, std::nullopt});
@@ -25,12 +31,7 @@ void bind_env_files(Binder& b, const Node& n, const std::string& path, Service& 
     if (item.is_scalar()) {
       f.path = item.scalar;
     } else if (item.is_map()) {
-      static const Field<model::EnvFile> kFields[] = {
-          {"path", str<&model::EnvFile::path>},
-          {"required", flag<&model::EnvFile::required>},
-          {"format", str<&model::EnvFile::format>},
-      };
-      b.object<model::EnvFile>(item, p, kFields, f);
+      b.object<model::EnvFile>(item, p, kEnvFileFields, f);
       if (!item.find("path")) b.fail(item, p, "path is required");
     } else {
       b.fail(item, p, "must be a string or a mapping");
@@ -212,6 +213,16 @@ const Field<Service> kServiceFields[] = {
 };
 
 }  // namespace
+
+void list_service_keys(KeyLister& l) {
+  l.table<Service>("services.*", kServiceFields);
+  l.table<model::EnvFile>("services.*.env_file[]", kEnvFileFields);
+  l.add("services.*.extends", "file", KnownKey::Kind::kApplied);  // extends.cpp reads these two
+  l.add("services.*.extends", "service", KnownKey::Kind::kApplied);
+  list_file_ref_keys(l, "services.*.configs[]");
+  list_file_ref_keys(l, "services.*.secrets[]");
+  list_ulimit_keys(l, "services.*.ulimits.*");
+}
 
 void bind_service(Binder& b, const Node& n, const std::string& path, Service& out) {
   Binder::HolderScope scope(b, Holder{&out.extensions, &out.ignored, path});

@@ -43,7 +43,8 @@ void warn_unsupported(const Service& s, std::vector<std::string>& w) {
   warn(s.ipc.has_value(), "ipc");
   warn(s.pid.has_value(), "pid");
   warn(s.uts.has_value(), "uts");
-  warn(s.cgroup_parent.has_value() || s.cgroup.has_value(), "cgroup");
+  warn(s.cgroup_parent.has_value(), "cgroup_parent");
+  warn(s.cgroup.has_value(), "cgroup");
   warn(s.userns_mode.has_value(), "userns_mode");
   warn(s.cpuset.has_value(), "cpuset");
   warn(s.cpu_quota.has_value() || s.cpu_period.has_value(), "cpu_quota/cpu_period", "use cpus");
@@ -54,7 +55,8 @@ void warn_unsupported(const Service& s, std::vector<std::string>& w) {
   warn(s.shm_size.has_value(), "shm_size");
   warn(!s.volumes_from.empty(), "volumes_from");
   warn(!s.external_links.empty(), "external_links");
-  warn(!s.pre_start.empty() || !s.post_start.empty() || !s.pre_stop.empty(), "lifecycle hooks");
+  warn(!s.pre_start.empty() || !s.post_start.empty() || !s.pre_stop.empty(),
+       "lifecycle hooks (pre_start, post_start, pre_stop)");
   warn(!s.annotations.empty(), "annotations");
   if (s.deploy) {
     warn(!s.deploy->labels.empty(), "deploy.labels");
