@@ -2,10 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "racker/compose/groups.h"
-
 #include "convert_support.h"
-#include "racker/convert/groups.h"
+#include "racker/compose/groups.h"
 
 using namespace racker;
 using namespace racker::compose;
