@@ -59,14 +59,7 @@ std::string relative(const std::string& path) {
 void fd_path(char* out, int fd) {
   const char* prefix = "/proc/self/fd/";
   while (*prefix) *out++ = *prefix++;
-  char digits[12];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + fd % 10);
-    fd /= 10;
-  } while (fd > 0);
-  while (n > 0) *out++ = digits[--n];
-  *out = '\0';
+  format_decimal(out, fd);
 }
 
 // Opens `path` inside the tree at `root_fd`, resolving every symlink as if
@@ -119,15 +112,9 @@ void join(const std::string& ns_file, int nstype) {
 }
 
 void write_pid(int fd, pid_t pid) {
-  char digits[12];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + pid % 10);
-    pid /= 10;
-  } while (pid > 0);
-  char out[12];
-  for (int i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
-  (void)!::write(fd, out, static_cast<size_t>(n));
+  char text[24];
+  format_decimal(text, pid);
+  (void)!::write(fd, text, std::strlen(text));
 }
 
 // docker's /dev: the basic nodes, a private devpts (ptys for -t), /dev/shm.

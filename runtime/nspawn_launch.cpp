@@ -17,21 +17,18 @@
 
 namespace racker::runtime {
 
-namespace {
-
-// Async-signal-safe decimal formatting for the child after fork.
-void format_pid(char* out, pid_t pid) {
-  char digits[16];
+void format_decimal(char* out, long value) {
+  unsigned long rest = value < 0 ? 0UL - static_cast<unsigned long>(value) : static_cast<unsigned long>(value);
+  if (value < 0) *out++ = '-';
+  char digits[21];
   int n = 0;
   do {
-    digits[n++] = static_cast<char>('0' + pid % 10);
-    pid /= 10;
-  } while (pid > 0);
+    digits[n++] = static_cast<char>('0' + rest % 10);
+    rest /= 10;
+  } while (rest > 0);
   while (n > 0) *out++ = digits[--n];
   *out = '\0';
 }
-
-}  // namespace
 
 void launch_child_fail(int status_fd, const char* what) {
   // Reported like the init's own failures, so the monitor shows it.
@@ -115,7 +112,7 @@ Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
     for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
     ::setsid();
     char self[16];
-    format_pid(self, ::getpid());
+    format_decimal(self, ::getpid());
     for (const char* file : procs) {
       int fd = ::open(file, O_WRONLY | O_CLOEXEC);
       if (fd < 0 || ::write(fd, self, std::strlen(self)) < 0) launch_child_fail(status_pipe[1], "join cgroup");

@@ -35,6 +35,10 @@ Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
                                      const std::vector<std::string>& cgroup_procs_files,
                                      const GroupEntry* group = nullptr);
 
+// Async-signal-safe decimal formatting (for forked children): `out` needs
+// room for 21 characters.
+void format_decimal(char* out, long value);
+
 // In a forked child: reports "error 125 <what>: <errno text>" on the status
 // pipe, as the init reports its own failures, and exits 125.
 [[noreturn]] void launch_child_fail(int status_fd, const char* what);

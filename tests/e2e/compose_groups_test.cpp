@@ -18,17 +18,6 @@ using namespace racker::test;
 
 namespace {
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-std::string fetch(const std::string& address, int seconds) {
-  auto r = run_command({"/usr/bin/timeout", std::to_string(seconds), "busybox", "wget", "-qO-", "http://" + address + "/"},
-                       {});
-  return r.exit_code == 0 ? trimmed(r.out) : "";
-}
-
 std::string published(const Project& p, const std::string& service, const std::string& port) {
   auto r = p.compose({"port", service, port});
   INFO(r.err);

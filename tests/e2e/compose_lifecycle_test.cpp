@@ -15,18 +15,6 @@ using namespace racker::test;
 
 namespace {
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// busybox wget from the host to a published port; empty on failure.
-std::string fetch(const std::string& address, int seconds) {
-  auto r = run_command({"/usr/bin/timeout", std::to_string(seconds), "busybox", "wget", "-qO-", "http://" + address + "/"},
-                       {});
-  return r.exit_code == 0 ? trimmed(r.out) : "";
-}
-
 std::string published(const Project& p, const std::string& service) {
   auto r = p.compose({"port", service, "80"});
   REQUIRE(r.exit_code == 0);

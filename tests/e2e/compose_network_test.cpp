@@ -26,11 +26,6 @@ std::string web_service(const std::string& text) {
          " > /www/index.html && exec httpd -f -p 80 -h /www\"]\n";
 }
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 // The record racker keeps for a network (its bridge name, endpoints).
 nlohmann::json network_record(const Project& p, const std::string& network) {
   std::ifstream in(p.root() + "/network/networks/" + network + ".json");
