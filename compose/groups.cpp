@@ -46,9 +46,11 @@ class Reader {
   void problem(std::string path, std::string message) { out_.problems.push_back({std::move(path), std::move(message)}); }
 
   void only_keys(const json& object, const std::string& path, std::initializer_list<const char*> allowed) {
-    for (const auto& [key, value] : object.items())
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      const std::string key = it.key();
       if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
         problem(path + "." + key, path + " additional property " + key + " is not allowed");
+    }
   }
 
   Group& declare(const std::string& name, const std::string& path) {

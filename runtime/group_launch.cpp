@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -153,6 +154,9 @@ void populate_dev(int root_fd) {
 }
 
 [[noreturn]] void enter_as_child(const GroupEntry& e, int root_fd) {
+  // The waiter outside is what the monitor watches: without it the service
+  // must not live on unseen.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Now inside the group's PID namespace: its own /proc.
   mount_op(root_fd, e.proc_mount);
   int reg = ::open(e.member_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -268,7 +272,9 @@ void enter_group_and_exec(const GroupEntry& e) {
   if (child == 0) enter_as_child(e, root_fd);
   // Like nspawn, this process stays outside and exits with the payload's
   // status; it must not hold the init's pipes, whose closing is the signal.
+  // Signals are for the payload (the monitor sends them there), not for it.
   ::syscall(SYS_close_range, 0u, ~0u, 0u);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
