@@ -38,6 +38,20 @@ std::string escape_dollars(const std::string& text) {
 
 }  // namespace
 
+int write_output(const std::string& text, const std::string& path) {
+  if (path.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) {
+    std::fprintf(stderr, "open %s: cannot write\n", path.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int run_config(const ConfigOptions& o) {
   reserve_heap_with_huge_pages(30u << 20);
   compose::ProjectOptions opts = project_options();
@@ -121,17 +135,7 @@ int run_config(const ConfigOptions& o) {
   }
 
   if (o.quiet) return 0;
-  if (!o.output.empty()) {
-    std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) {
-      std::fprintf(stderr, "open %s: cannot write\n", o.output.c_str());
-      return 1;
-    }
-    return 0;
-  }
-  std::fputs(text.c_str(), stdout);
-  return 0;
+  return write_output(text, o.output);
 }
 
 void add_config_flags(CLI::App& app, ConfigOptions& o_ref) {

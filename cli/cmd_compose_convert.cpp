@@ -31,15 +31,8 @@ int write_conversion(const convert::Conversion& c, const std::string& dir, const
     std::fprintf(stderr, "mkdir %s: %s\n", dir.c_str(), ec.message().c_str());
     return 1;
   }
-  for (const auto& f : c.files) {
-    std::string path = dir + "/" + f.name;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << f.content;
-    if (!out) {
-      std::fprintf(stderr, "open %s: cannot write\n", path.c_str());
-      return 1;
-    }
-  }
+  for (const auto& f : c.files)
+    if (int code = write_output(f.content, dir + "/" + f.name); code != 0) return code;
   return 0;
 }
 

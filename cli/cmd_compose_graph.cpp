@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "command.h"
+#include "compose_config.h"
 #include "compose_flags.h"
 #include "racker/compose/graph.h"
 #include "racker/convert/graph_render.h"
@@ -89,17 +90,7 @@ int run_graph(const GraphOptions& o) {
   auto format = o.format == "mermaid" ? convert::GraphFormat::kMermaid : convert::GraphFormat::kDot;
   std::string text = convert::render_graph(loaded->project, *graph, format);
   if (o.format == "svg") return render_svg(text, o.output);
-  if (o.output.empty()) {
-    std::fputs(text.c_str(), stdout);
-    return 0;
-  }
-  std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) {
-    std::fprintf(stderr, "open %s: cannot write\n", o.output.c_str());
-    return 1;
-  }
-  return 0;
+  return write_output(text, o.output);
 }
 
 CommandRegistration reg(Parent::kCompose, 12, [](CLI::App& parent, Context& ctx) {

@@ -20,6 +20,9 @@ struct ConfigOptions {
 // Adds config's flags (all but --format) to `cmd`.
 void add_config_flags(CLI::App& cmd, ConfigOptions& o);
 
+// Writes `text` to `path` (stdout when empty); 0, or 1 with the error printed.
+int write_output(const std::string& text, const std::string& path);
+
 // Prints what `o` asks for; returns the exit code.
 int run_config(const ConfigOptions& o);
 

@@ -118,6 +118,16 @@ void write_pid(int fd, pid_t pid) {
   (void)!::write(fd, text, std::strlen(text));
 }
 
+// A fresh `fstype` mount on directory `name` of /dev (open at `dir`).
+void mount_in_dev(int dir, const char* name, mode_t mode, const char* fstype, unsigned long flags, const char* data) {
+  ::mkdirat(dir, name, mode);
+  int at = ::openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  char where[40];
+  fd_path(where, at);
+  if (at < 0 || ::mount(fstype, where, fstype, flags, data) != 0) launch_child_fail(kInitStatusFd, name);
+  ::close(at);
+}
+
 // docker's /dev: the basic nodes, a private devpts (ptys for -t), /dev/shm.
 void populate_dev(int root_fd) {
   int dev = open_in_root(root_fd, "dev");
@@ -128,24 +138,12 @@ void populate_dev(int root_fd) {
   struct Node { const char* name; unsigned major, minor; };
   for (const Node& n : {Node{"null", 1, 3}, Node{"zero", 1, 5}, Node{"full", 1, 7}, Node{"random", 1, 8},
                         Node{"urandom", 1, 9}, Node{"tty", 5, 0}})
-    if (::mknodat(dir, n.name, S_IFCHR | 0666, makedev(n.major, n.minor)) != 0 && errno != EEXIST)
+    if ((::mknodat(dir, n.name, S_IFCHR | 0666, makedev(n.major, n.minor)) != 0 && errno != EEXIST) ||
+        ::fchmodat(dir, n.name, 0666, 0) != 0)  // mknod applies the umask
       launch_child_fail(kInitStatusFd, n.name);
-  ::fchmodat(dir, "null", 0666, 0);  // mknod applies the umask
-  for (const char* n : {"zero", "full", "random", "urandom", "tty"}) ::fchmodat(dir, n, 0666, 0);
-  char where[40];
-  ::mkdirat(dir, "pts", 0755);
-  int pts = ::openat(dir, "pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  fd_path(where, pts);
-  if (pts < 0 || ::mount("devpts", where, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") != 0)
-    launch_child_fail(kInitStatusFd, "dev/pts");
-  ::close(pts);
+  mount_in_dev(dir, "pts", 0755, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
   ::symlinkat("pts/ptmx", dir, "ptmx");
-  ::mkdirat(dir, "shm", 01777);
-  int shm = ::openat(dir, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  fd_path(where, shm);
-  if (shm < 0 || ::mount("shm", where, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
-    launch_child_fail(kInitStatusFd, "dev/shm");
-  ::close(shm);
+  mount_in_dev(dir, "shm", 01777, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
   ::symlinkat("/proc/self/fd", dir, "fd");
   ::symlinkat("/proc/self/fd/0", dir, "stdin");
   ::symlinkat("/proc/self/fd/1", dir, "stdout");
