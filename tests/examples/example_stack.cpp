@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "racker/runtime/project_supervisor.h"
+#include "support/bootstrapped_image.h"
 
 namespace racker::test {
 namespace fs = std::filesystem;
@@ -30,49 +31,12 @@ std::string read_all(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// FNV-1a: a stable key for the package list (std::hash need not be stable).
-std::string hex_key(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 }  // namespace
 
 std::string examples_root(std::string* why) {
-  if (::geteuid() != 0 || ::access("/usr/bin/mmdebstrap", X_OK) != 0) {
-    *why = "needs root and mmdebstrap";
-    return "";
-  }
-  std::string packages = read_all(RACKER_SOURCE_DIR "/examples/images/packages");
-  std::string root = RACKER_BUILD_DIR "/examples-root-" + hex_key(packages);
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  // One builder at a time; the others wait here and then find the image.
-  int lock = ::open((root + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
-    *why = "cannot lock " + root + ".lock";
-    if (lock >= 0) ::close(lock);
-    return "";
-  }
-  std::vector<std::string> env = {"RACKER_ROOT=" + root, std::string("RACKER=") + RACKER_BINARY};
-  auto present = run_command({RACKER_BINARY, "image", "inspect", kImage}, env);
-  if (present.exit_code != 0) {
-    auto start = std::chrono::steady_clock::now();
-    auto built = run_command({RACKER_SOURCE_DIR "/examples/images/build"}, env, "", std::chrono::minutes(15));
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
-    if (built.exit_code != 0) {
-      *why = "examples/images/build failed: " + built.out + built.err;
-      ::close(lock);
-      return "";
-    }
-    // Printed for the CI log: how long bootstrapping the examples' image took.
-    WARN("examples/images/build bootstrapped " << kImage << " in " << seconds.count() << " s");
-  }
-  ::close(lock);
-  return root;
+  return bootstrapped_image_root({kImage, RACKER_SOURCE_DIR "/examples/images/packages",
+                                  {RACKER_SOURCE_DIR "/examples/images/build"}, "examples-root"},
+                                 why);
 }
 
 ExampleStack::ExampleStack(const std::string& root, const std::string& example, const std::string& project,
