@@ -7,6 +7,7 @@
 
 #include "cmd_compose_common.h"
 #include "command.h"
+#include "published_ports.h"
 #include "racker/runtime/service_container.h"
 
 namespace racker::cli {
@@ -40,6 +41,7 @@ int run_ps(PsFlags f) {
   ensure_project_supervisor(s);  // adopt running containers a killed supervisor left
   auto list = s.driver().list(true);
   if (!list) return compose_fail(list.error());
+  auto ports = PublishedPortsView::read(*list);
   std::vector<ContainerInfo> rows;
   bool all = f.all || !f.status.empty();
   for (auto& info : *list) {
@@ -90,7 +92,7 @@ int run_ps(PsFlags f) {
                           {"Names", c.spec.name},
                           {"Networks", c.spec.network_mode},
                           {"Project", label(c, kLabelProject)},
-                          {"Publishers", nlohmann::json::array()},
+                          {"Publishers", PublishedPortsView::publishers(ports.of(c))},
                           {"RunningFor", human_since(c.spec.created) + " ago"},
                           {"Service", label(c, kLabelService)},
                           {"Group", label(c, kLabelGroup)},
@@ -110,7 +112,8 @@ int run_ps(PsFlags f) {
   for (const auto& c : rows) {
     std::string command = command_text(c.spec);
     table.push_back({c.spec.name, c.spec.image, "\"" + (f.no_trunc ? command : truncate(command, 20)) + "\"",
-                     label(c, kLabelService), human_since(c.spec.created) + " ago", human_status(c), ""});
+                     label(c, kLabelService), human_since(c.spec.created) + " ago", human_status(c),
+                     PublishedPortsView::column(ports.of(c))});
     if (grouped) table.back().insert(table.back().begin() + 4, label(c, kLabelGroup));
   }
   print_table(table);

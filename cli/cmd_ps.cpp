@@ -5,6 +5,7 @@
 
 #include "command.h"
 #include "container_cli.h"
+#include "published_ports.h"
 
 namespace racker::cli {
 namespace {
@@ -27,6 +28,7 @@ int run_ps(const PsFlags& f) {
     for (const auto& c : *list) std::printf("%s\n", f.no_trunc ? c.spec.id.c_str() : c.spec.id.substr(0, 12).c_str());
     return 0;
   }
+  auto ports = PublishedPortsView::read(*list);
   if (f.format == "json" || f.format == "{{json .}}") {
     for (const auto& c : *list) {
       std::string labels;
@@ -43,7 +45,7 @@ int run_ps(const PsFlags& f) {
                           {"Labels", labels},
                           {"Names", c.spec.name},
                           {"Networks", c.spec.network_mode},
-                          {"Ports", ""},
+                          {"Ports", PublishedPortsView::column(ports.of(c))},
                           {"RunningFor", human_since(c.spec.created) + " ago"},
                           {"State", state_status_name(c.state)},
                           {"Status", human_status(c)}};
@@ -60,7 +62,7 @@ int run_ps(const PsFlags& f) {
     std::string command = command_text(c.spec);
     rows.push_back({f.no_trunc ? c.spec.id : c.spec.id.substr(0, 12), c.spec.image,
                     "\"" + (f.no_trunc ? command : truncate(command, 20)) + "\"", human_since(c.spec.created) + " ago",
-                    human_status(c), "", c.spec.name});
+                    human_status(c), PublishedPortsView::column(ports.of(c)), c.spec.name});
   }
   print_table(rows);
   return 0;

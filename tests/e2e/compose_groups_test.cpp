@@ -108,7 +108,18 @@ Observed observe(Project& p) {
   for (std::string line; std::getline(lines, line);) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_object() && j.value("State", "") == "running") o.running.insert(j.value("Service", ""));
+    // Each service lists only its own published port, grouped or not.
+    if (j.is_object() && j.value("Service", "") == "api") {
+      INFO(line);
+      REQUIRE(j["Publishers"].size() == 1);
+      CHECK(j["Publishers"][0]["TargetPort"] == 8080);
+      CHECK(j["Publishers"][0]["URL"] == "127.0.0.1");
+      CHECK("127.0.0.1:" + std::to_string(j["Publishers"][0]["PublishedPort"].get<int>()) == api);
+    }
   }
+  auto table = p.compose({"ps", "web"}).out;
+  CHECK(table.find(web + "->80/tcp") != std::string::npos);
+  CHECK(table.find("->8080/tcp") == std::string::npos);
   return o;
 }
 
