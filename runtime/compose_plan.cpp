@@ -158,6 +158,17 @@ std::string orphan_warning(const std::vector<std::string>& names) {
          "command with the --remove-orphans flag to clean it up.";
 }
 
+// Docker creates a project's own volumes on first use but never an external one.
+Status check_external_volumes(const Project& project, const Service& s, const std::set<std::string>& existing) {
+  for (const auto& m : s.volumes) {
+    if (m.type != "volume" || m.source.empty()) continue;
+    auto v = project.volumes.find(m.source);
+    if (v == project.volumes.end() || !v->second.external || existing.count(v->second.name)) continue;
+    return Error(Errc::kNotFound, "service \"" + s.name + "\": external volume \"" + v->second.name + "\" not found");
+  }
+  return ok_status();
+}
+
 Result<Plan> reconcile(const Project& project, const compose::DependencyGraph& graph, const DesiredState& desired,
                        const std::vector<ObservedContainer>& observed, const PlanOptions& options) {
   Plan plan;
@@ -192,6 +203,8 @@ Result<Plan> reconcile(const Project& project, const compose::DependencyGraph& g
       return Error(Errc::kInvalidArgument,
                    "services.deploy.replicas: can't set container_name and " + name + " as container name must be unique");
 
+    if (step.replicas > 0 && desired.volumes)
+      if (auto st = check_external_volumes(project, *s, *desired.volumes); !st) return st.error();
     if (step.replicas > 0 && !pulled.count(step.image)) {
       auto pull = pull_for(*s, step.image, desired, options.pull, plan.warnings);
       if (!pull) return pull.error();

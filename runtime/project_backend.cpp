@@ -1,4 +1,5 @@
 #include "racker/runtime/project_backend.h"
+#include "racker/runtime/volume_store.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -146,6 +147,8 @@ DesiredState LocalProjectBackend::desired_state() const {
     if (d.local_images.count(reference)) continue;
     if (auto image = images_.get(reference)) d.local_images[reference] = image->record.id.str();
   }
+  auto volumes = VolumeStore(racker_root_ + "/volumes").list();
+  d.volumes.emplace(volumes.begin(), volumes.end());
   return d;
 }
 

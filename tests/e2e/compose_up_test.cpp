@@ -155,6 +155,47 @@ secrets:
   CHECK(::stat((p.run_dir() + "/clean").c_str(), &st) != 0);
 }
 
+TEST_CASE("compose e2e: a missing external volume fails up before anything is created", "[compose][e2e]") {
+  REQUIRE_CONTAINER_HOST();
+  Project p("extvol", R"(services:
+  app:
+    image: rk-busybox
+    command: ["cat", "/shared/greeting"]
+    volumes: [shared:/shared]
+volumes:
+  shared:
+    external: true
+    name: extvol-shared
+)");
+  auto up = p.compose({"up", "-d"});
+  CHECK(up.exit_code == 1);
+  CHECK(up.err.find("external volume \"extvol-shared\" not found") != std::string::npos);
+  CHECK(p.compose({"ps", "-a", "-q"}).out.empty());
+  CHECK_FALSE(std::filesystem::exists(p.root() + "/volumes/extvol-shared"));
+
+  // Made under that name by another file's service, the volume is found and shared.
+  p.write_file("maker.yaml", R"(services:
+  maker:
+    image: rk-busybox
+    command: ["sh", "-c", "echo hello from maker > /v/greeting"]
+    volumes: [v:/v]
+volumes:
+  v:
+    name: extvol-shared
+)");
+  auto made = p.compose_with("maker.yaml", {"up"}, {});
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  REQUIRE(p.compose_with("maker.yaml", {"down"}, {}).exit_code == 0);
+  auto run = p.compose({"up", "--exit-code-from", "app"});
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("hello from maker") != std::string::npos);
+  // down -v leaves an external volume alone.
+  CHECK(p.compose({"down", "-v"}).exit_code == 0);
+  CHECK(std::filesystem::exists(p.root() + "/volumes/extvol-shared"));
+}
+
 TEST_CASE("compose e2e: containers outlive a killed supervisor and a later ps adopts them", "[compose][e2e]") {
   REQUIRE_CONTAINER_HOST();
   Project p("adopt", R"(services:

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,9 @@ struct PlanOptions {
 struct DesiredState {
   std::map<std::string, std::string> config_hashes;  // service -> hash
   std::map<std::string, std::string> local_images;   // image reference -> local id, for present images
+  // The volumes that exist; when known, an `external: true` volume a service
+  // mounts must be among them (docker refuses: external volume "x" not found).
+  std::optional<std::set<std::string>> volumes;
 };
 
 // kRestart: a running container stopped so the start phase starts it again

@@ -323,3 +323,21 @@ TEST_CASE("plan: depends_on restart: true restarts a running dependent when its 
         "restart app-1 p-app-1 (dependency db recreated)\nstart app after db:service_started\n"
         "start other after db:service_started\n");
 }
+
+TEST_CASE("plan: an external volume that does not exist fails the plan and names it", "[compose][plan]") {
+  Fixture f(R"(name: p
+services:
+  db:
+    image: busybox
+    volumes: [data:/data, scratch:/scratch]
+volumes:
+  data:
+    external: true
+    name: shared-data
+  scratch: {}
+)");
+  f.desired.volumes.emplace();  // known: none exist; `scratch` is the project's own, made on first use
+  CHECK(f.plan() == "error: service \"db\": external volume \"shared-data\" not found");
+  f.desired.volumes->insert("shared-data");
+  CHECK(f.plan().rfind("create db-1", 0) == 0);
+}
