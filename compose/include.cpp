@@ -40,6 +40,10 @@ Result<IncludeSpec> read_entry(const Node& entry, const std::string& path, const
                    entry.mark);
     spec.paths.push_back(absolute_path(working_dir, entry.scalar));
   } else if (entry.is_map()) {
+    for (const auto& e : entry.entries)
+      if (e.key != "path" && e.key != "env_file" && e.key != "project_directory")
+        return Error(Errc::kValidation, "additional property " + e.key + " is not allowed (path, env_file, project_directory)",
+                     join_path(path, e.key), e.key_mark);
     auto paths = string_list(entry.find("path"), join_path(path, "path"));
     if (!paths) return paths.error();
     for (const auto& p : *paths) {
@@ -48,8 +52,11 @@ Result<IncludeSpec> read_entry(const Node& entry, const std::string& path, const
                      join_path(path, "path"), entry.find("path")->mark);
       spec.paths.push_back(absolute_path(working_dir, p));
     }
-    if (const Node* dir = entry.find("project_directory"); dir && dir->is_scalar())
+    if (const Node* dir = entry.find("project_directory")) {
+      if (!dir->is_scalar())
+        return Error(Errc::kValidation, "must be a string", join_path(path, "project_directory"), dir->mark);
       spec.project_directory = absolute_path(working_dir, dir->scalar);
+    }
     auto env_files = string_list(entry.find("env_file"), join_path(path, "env_file"));
     if (!env_files) return env_files.error();
     // /dev/null stays in: a list given means no default .env, even if empty.

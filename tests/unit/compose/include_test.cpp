@@ -336,3 +336,21 @@ TEST_CASE("corpus: compose-include-cycle.yaml is a cycle", "[include][corpus]") 
   CHECK(doc.error().code == Errc::kCycle);
   CHECK(doc.error().message == "include cycle detected: " + file + " -> include " + file);
 }
+
+TEST_CASE("include: an unknown key or a non-string project_directory in an entry is an error with its position", "[include]") {
+  MemFileReader fs;
+  fs.add("/p/compose.yaml", "include:\n  - path: inc.yaml\n    env-file: x.env\n");
+  fs.add("/p/inc.yaml", "services:\n  foo:\n    image: theirs\n");
+  Loader loader(fs);
+  auto doc = loader.load_file("/p/compose.yaml", {});
+  REQUIRE_FALSE(doc.ok());
+  CHECK(doc.error().to_string() ==
+        "/p/compose.yaml:3:5: include[0].env-file: additional property env-file is not allowed (path, env_file, "
+        "project_directory)");
+  CHECK(loader.specs.empty());
+
+  fs.add("/p/dir.yaml", "include:\n  - path: inc.yaml\n    project_directory: [a]\n");
+  auto dir = loader.load_file("/p/dir.yaml", {});
+  REQUIRE_FALSE(dir.ok());
+  CHECK(dir.error().to_string() == "/p/dir.yaml:3:24: include[0].project_directory: must be a string");
+}
