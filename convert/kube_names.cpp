@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 
 namespace racker::convert {
 
@@ -66,7 +67,8 @@ std::string relative_to(const std::string& path, const std::string& base) {
   if (path == base) return ".";
   std::string prefix = base.empty() || base.back() == '/' ? base : base + "/";
   if (!base.empty() && path.compare(0, prefix.size(), prefix) == 0) return path.substr(prefix.size());
-  return path;
+  if (base.empty() || path.empty() || path[0] != '/' || base[0] != '/') return path;
+  return std::filesystem::path(path).lexically_relative(base).string();
 }
 
 std::string base_name(const std::string& path) {

@@ -27,7 +27,8 @@ int64_t seconds(compose::model::Duration d, int64_t min = 1);
 // values: escapes every '$' that would be read that way.
 std::string escape_dollar_refs(const std::string& s);
 
-// `path` relative to `base` when under it ("./web" style without "./"), else as is.
+// `path` relative to `base` ("web", "../images/x.sh"): never the checkout's
+// absolute location, so names and messages do not depend on where it is.
 std::string relative_to(const std::string& path, const std::string& base);
 std::string base_name(const std::string& path);
 

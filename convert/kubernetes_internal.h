@@ -29,7 +29,13 @@ struct Context {
   // Services run as init containers of their dependents instead of Deployments.
   std::set<std::string> init_only;
 
-  void warn(const std::string& subject, const std::string& text) { warnings.push_back({subject, text}); }
+  // Once per subject and text: an init container stands in inside every pod
+  // that waits for it, and each would repeat its own warnings.
+  void warn(const std::string& subject, const std::string& text) {
+    for (const auto& w : warnings)
+      if (w.subject == subject && w.text == text) return;
+    warnings.push_back({subject, text});
+  }
   // The labels every object of a service carries; its pods are selected by them.
   Json selector(const std::string& service) const;
 };

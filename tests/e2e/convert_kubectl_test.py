@@ -30,6 +30,8 @@ import yaml
 STACKS = {
     "hello-stack": "examples/hello-stack",
     "web-stack": "examples/web-stack",
+    "dev-env": "examples/dev-env",
+    "integration-staging": "examples/integration-staging",
     "telegraf-influx-grafana": "tests/data/convert/telegraf-influx-grafana",
 }
 

@@ -71,7 +71,8 @@ TEST_CASE("names that need quoting stay intact in both formats", "[convert][grap
 }
 
 TEST_CASE("graphs of the example stacks", "[convert][graph]") {
-  for (const char* stack : {"examples/hello-stack", "examples/web-stack", "tests/data/convert/telegraf-influx-grafana"}) {
+  for (const char* stack : {"examples/hello-stack", "examples/web-stack", "examples/dev-env", "examples/integration-staging",
+                            "tests/data/convert/telegraf-influx-grafana"}) {
     auto loaded = test::load_stack(stack);
     auto g = DependencyGraph::build(loaded.project);
     REQUIRE(g.ok());

@@ -40,7 +40,8 @@ std::string file_named(const convert::Conversion& c, const std::string& name) {
 }  // namespace
 
 TEST_CASE("kubernetes output of the example stacks matches the golden files", "[convert][kubernetes]") {
-  for (const char* stack : {"examples/hello-stack", "examples/web-stack", "tests/data/convert/telegraf-influx-grafana"}) {
+  for (const char* stack : {"examples/hello-stack", "examples/web-stack", "examples/dev-env", "examples/integration-staging",
+                            "tests/data/convert/telegraf-influx-grafana"}) {
     auto c = convert_stack(stack);
     std::string base = std::string(stack).substr(std::string(stack).rfind('/') + 1);
     test::check_golden(base + ".kubernetes.yaml", convert::kubernetes_stream(c));

@@ -16,10 +16,10 @@ convert::Conversion convert_stack(const std::string& stack) {
   auto out = convert::to_systemd(loaded.project, *graph);
   REQUIRE(out.ok());
   // Bind sources are absolute: make the listing independent of the checkout.
-  for (auto& f : out->files) {
-    std::string root = loaded.project.working_dir;
-    for (size_t i; (i = f.content.find(root)) != std::string::npos;) f.content.replace(i, root.size(), "$PROJECT");
-  }
+  for (auto& f : out->files)
+    for (const auto& [root, name] : {std::pair<std::string, std::string>{loaded.project.working_dir, "$PROJECT"},
+                                     {test::repo_path(""), "$REPO/"}})
+      for (size_t i; (i = f.content.find(root)) != std::string::npos;) f.content.replace(i, root.size(), name);
   return *out;
 }
 
@@ -33,7 +33,8 @@ std::string file_named(const convert::Conversion& c, const std::string& name) {
 }  // namespace
 
 TEST_CASE("systemd units of the example stacks match the golden files", "[convert][systemd]") {
-  for (const char* stack : {"examples/hello-stack", "examples/web-stack", "tests/data/convert/telegraf-influx-grafana"}) {
+  for (const char* stack : {"examples/hello-stack", "examples/web-stack", "examples/dev-env", "examples/integration-staging",
+                            "tests/data/convert/telegraf-influx-grafana"}) {
     auto c = convert_stack(stack);
     std::string base = std::string(stack).substr(std::string(stack).rfind('/') + 1);
     test::check_golden(base + ".systemd.txt", convert::systemd_listing(c));
