@@ -66,6 +66,15 @@ void warn_unsupported(const Service& s, std::vector<std::string>& w) {
       warn(s.deploy->restart_policy->window.has_value(), "deploy.restart_policy.window");
     }
   }
+  for (const auto& [name, n] : s.networks) {
+    if (!n) continue;
+    std::string key = "networks." + name + ".";
+    warn(!n->link_local_ips.empty(), (key + "link_local_ips").c_str());
+    warn(!n->driver_opts.empty(), (key + "driver_opts").c_str());
+  }
+  for (size_t i = 0; i < s.volumes.size(); ++i)
+    warn(s.volumes[i].selinux.has_value(), ("volumes[" + std::to_string(i) + "].bind.selinux").c_str(),
+         "racker does not relabel");
   if (s.network_mode == "host")
     for (const auto& p : s.ports)
       if (!p.published.empty() && p.published != std::to_string(p.target))
