@@ -7,6 +7,7 @@
 
 #include "cmd_compose_common.h"
 #include "command.h"
+#include "compose_ps_json.h"
 #include "published_ports.h"
 #include "racker/runtime/service_container.h"
 
@@ -77,28 +78,7 @@ int run_ps(PsFlags f) {
   }
   if (f.format == "json" || f.format == "{{json .}}") {
     for (const auto& c : rows) {
-      std::string labels;
-      for (const auto& [k, v] : c.spec.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
-      nlohmann::json j = {{"Command", "\"" + command_text(c.spec) + "\""},
-                          {"CreatedAt", c.spec.created},
-                          {"ExitCode", c.state.exit_code},
-                          {"Health", c.state.health.status},
-                          {"ID", c.spec.id},
-                          {"Image", c.spec.image},
-                          {"Labels", labels},
-                          {"LocalVolumes", "0"},
-                          {"Mounts", ""},
-                          {"Name", c.spec.name},
-                          {"Names", c.spec.name},
-                          {"Networks", c.spec.network_mode},
-                          {"Project", label(c, kLabelProject)},
-                          {"Publishers", PublishedPortsView::publishers(ports.of(c))},
-                          {"RunningFor", human_since(c.spec.created) + " ago"},
-                          {"Service", label(c, kLabelService)},
-                          {"Group", label(c, kLabelGroup)},
-                          {"Size", "0B"},
-                          {"State", state_status_name(c.state)},
-                          {"Status", human_status(c)}};
+      nlohmann::json j = compose_ps_json(c, ports);
       std::printf("%s\n", j.dump().c_str());
     }
     return 0;
