@@ -12,6 +12,7 @@ namespace {
 namespace model = compose::model;
 
 constexpr const char* kVolumesRoot = "/var/lib/racker-units/";
+constexpr const char* kScriptInContainer = "/.racker-command.sh";
 
 std::string machine_name(const std::string& project, const std::string& service) {
   std::string out = project + "-" + service;
@@ -25,9 +26,10 @@ std::string unit_name(const std::string& project, const std::string& service) {
 }
 
 // One word of a strv setting (Parameters=, Environment=), which systemd
-// splits with quotes but keeps backslashes as written (no C escapes): so a
-// word is quoted with a quote character it does not contain. False when it
-// cannot be written exactly (a line break, or both quote characters).
+// splits like a shell word: quoted runs join the word they touch, and
+// backslashes stay as written (no C escapes). A word holding both quote
+// characters switches quotes where needed: `"a '"'"b'` is the word a '"b. False
+// when it cannot be written exactly (a line break: a setting is one line).
 bool quote_word(const std::string& s, std::string& out) {
   bool plain = !s.empty();
   for (unsigned char c : s)
@@ -37,18 +39,24 @@ bool quote_word(const std::string& s, std::string& out) {
     return true;
   }
   bool exact = s.find('\n') == std::string::npos && s.find('\r') == std::string::npos;
-  std::string flat = s;
-  for (auto& c : flat)
+  char quote = s.find('"') != std::string::npos && s.find('\'') == std::string::npos ? '\'' : '"';
+  out = quote;
+  for (char c : s) {
     if (c == '\n' || c == '\r') c = ' ';
-  if (flat.find('"') == std::string::npos) {
-    out = "\"" + flat + "\"";
-  } else if (flat.find('\'') == std::string::npos) {
-    out = "'" + flat + "'";
-  } else {
-    out = "\"" + flat + "\"";
-    exact = false;
+    if (c == quote) {  // close this run and go on in the other quote
+      out += quote;
+      quote = quote == '"' ? '\'' : '"';
+      out += quote;
+    }
+    out += c;
   }
+  out += quote;
   return exact;
+}
+
+bool is_shell(const std::string& program) {
+  std::string base = program.substr(program.rfind('/') == std::string::npos ? 0 : program.rfind('/') + 1);
+  return base == "sh" || base == "bash" || base == "ash" || base == "dash" || base == "zsh" || base == "ksh";
 }
 
 // Limit names nspawn's [Exec] Limit*= settings know.
@@ -74,7 +82,7 @@ struct Builder {
   std::string nspawn_file(const model::Service& svc) {
     const std::string& name = svc.name;
     std::string machine = machine_name(project.name, name);
-    std::string exec = "[Exec]\nBoot=no\n";
+    std::string exec = "[Exec]\nBoot=no\n", script_bind;
     std::vector<std::string> argv;
     if (svc.entrypoint) argv = *svc.entrypoint;
     if (svc.command) argv.insert(argv.end(), svc.command->begin(), svc.command->end());
@@ -82,6 +90,19 @@ struct Builder {
       warn(name, "services." + name + ": the image's default command is not known here; set Parameters= in " +
                      machine + ".nspawn");
     } else {
+      // A multi-line `sh -c` script cannot go on the one Parameters= line: it
+      // becomes a file beside the .nspawn file, bound into the container
+      // (`sh -c SCRIPT NAME ARGS...` runs as `sh FILE ARGS...`).
+      if (argv.size() >= 3 && is_shell(argv[0]) && argv[1] == "-c" && argv[2].find('\n') != std::string::npos) {
+        out.files.push_back({machine + ".sh", "# " + project.name + " service " + name + "'s script. Install as /etc/systemd/nspawn/" +
+                                                  machine + ".sh.\n" + argv[2]});
+        std::vector<std::string> rest(argv.begin() + std::min<size_t>(argv.size(), 4), argv.end());
+        argv = {argv[0], kScriptInContainer};
+        argv.insert(argv.end(), rest.begin(), rest.end());
+        script_bind = "BindReadOnly=/etc/systemd/nspawn/" + machine + ".sh:" + kScriptInContainer + "\n";
+        warn(name, "services." + name + ".command: the script is in " + machine + ".sh (install it beside " + machine +
+                       ".nspawn); the container runs " + argv[0] + " " + kScriptInContainer);
+      }
       std::string line;
       bool exact = true;
       for (const auto& w : argv) {
@@ -91,13 +112,13 @@ struct Builder {
       }
       exec += "Parameters=" + line + "\n";
       if (!exact)
-        warn(name, "services." + name + ".command: an argument holds a line break or both quote characters, which "
+        warn(name, "services." + name + ".command: an argument holds a line break, which "
                        "Parameters= cannot carry: check the line (line breaks became spaces)");
     }
     for (const auto& [k, v] : svc.environment) {
       std::string word;
       if (v && quote_word(k + "=" + *v, word)) exec += "Environment=" + word + "\n";
-      else if (v) warn(name, "services." + name + ".environment." + k + ": a line break or both quote characters, not converted");
+      else if (v) warn(name, "services." + name + ".environment." + k + ": a line break, not converted");
       else warn(name, "services." + name + ".environment." + k + ": no value set, not converted");
     }
     if (svc.working_dir) exec += "WorkingDirectory=" + *svc.working_dir + "\n";
@@ -119,16 +140,14 @@ struct Builder {
 
     std::string files = "[Files]\n";
     if (svc.read_only.value_or(false)) files += "ReadOnly=yes\n";
+    files += script_bind;
     for (size_t i = 0; i < svc.volumes.size(); ++i) {
       const auto& v = svc.volumes[i];
       std::string setting = v.read_only ? "BindReadOnly=" : "Bind=";
       if (v.type == "bind") {
         files += setting + v.source + ":" + v.target + "\n";
       } else if (v.type == "volume" && !v.source.empty()) {
-        auto vol = project.volumes.find(v.source);
-        std::string dir = std::string(kVolumesRoot) + project.name + "/volumes/" +
-                          (vol != project.volumes.end() ? vol->second.name : v.source);
-        files += setting + dir + ":" + v.target + "\n";
+        files += setting + volume_dir(v.source) + ":" + v.target + "\n";
       } else if (v.type == "tmpfs" || v.type == "volume") {
         files += "TemporaryFileSystem=" + v.target + "\n";
         if (v.type == "volume")
@@ -177,6 +196,12 @@ struct Builder {
            "\n" + network;
   }
 
+  // Where a named volume lives on the host running the units.
+  std::string volume_dir(const std::string& key) const {
+    auto vol = project.volumes.find(key);
+    return std::string(kVolumesRoot) + project.name + "/volumes/" + (vol != project.volumes.end() ? vol->second.name : key);
+  }
+
   std::string service_unit(const model::Service& svc) {
     const std::string& name = svc.name;
     std::string machine = machine_name(project.name, name);
@@ -212,6 +237,11 @@ struct Builder {
     } else {
       service += "Type=notify\n";
     }
+    // nspawn refuses a Bind= whose source is missing: named volumes are made on first start, as docker does.
+    std::set<std::string> dirs;
+    for (const auto& v : svc.volumes)
+      if (v.type == "volume" && !v.source.empty() && dirs.insert(volume_dir(v.source)).second)
+        service += "ExecStartPre=/bin/mkdir -p " + volume_dir(v.source) + "\n";
     service += "ExecStart=systemd-nspawn --quiet --keep-unit --register=yes --machine=" + machine + "\n";
     service += "KillMode=mixed\nSlice=machine.slice\nDelegate=yes\nTasksMax=16384\n";
     service += "DevicePolicy=closed\nDeviceAllow=/dev/net/tun rwm\nDeviceAllow=char-pts rw\n";

@@ -63,8 +63,14 @@ TEST_CASE("nspawn settings carry command, environment, volumes and ports", "[con
   CHECK(web.find("Port=tcp:8080:80\n") != std::string::npos);
   CHECK(web.find("Bridge=webstack-front\n") != std::string::npos);
   std::string client = file_named(c, "webstack-client.nspawn");
-  CHECK(client.find("Parameters=sh -c 'while true; do   echo \"web says") != std::string::npos);
-  CHECK(client.find("line breaks became spaces") != std::string::npos);
+  // A multi-line script goes to a file of its own, bound into the container.
+  CHECK(client.find("Parameters=sh /.racker-command.sh\n") != std::string::npos);
+  CHECK(client.find("BindReadOnly=/etc/systemd/nspawn/webstack-client.sh:/.racker-command.sh\n") != std::string::npos);
+  CHECK(file_named(c, "webstack-client.sh").find("\nwhile true; do\n  echo \"web says") != std::string::npos);
+  // Both quote characters in one word: quoted runs switch, the word stays exact.
+  CHECK(file_named(c, "webstack-api.nspawn")
+            .find("Parameters=sh -c \"mkdir -p /srv && echo '{\"'\"status\":\"ok\"}'\"' > /srv/health && exec httpd "
+                  "-f -p 9000 -h /srv\"\n") != std::string::npos);
   CHECK(file_named(c, "racker-webstack-back.network").find("IPMasquerade") == std::string::npos);
   CHECK(file_named(c, "racker-webstack-front.network").find("IPMasquerade=ipv4") != std::string::npos);
 }
