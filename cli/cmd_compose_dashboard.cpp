@@ -17,6 +17,7 @@
 
 #include "cmd_compose_common.h"
 #include "command.h"
+#include "container_cli.h"
 #include "compose_ps_json.h"
 #include "dashboard_page.h"
 #include "graph_svg.h"
@@ -74,11 +75,6 @@ bool is_loopback(const std::string& address) {
   return address == "::1" || address == "localhost" || address.rfind("127.", 0) == 0;
 }
 
-std::string label(const ContainerInfo& info, const char* key) {
-  auto it = info.spec.labels.find(key);
-  return it == info.spec.labels.end() ? "" : it->second;
-}
-
 // The project's service containers as `compose ps -a` lists them.
 std::vector<ContainerInfo> project_containers(ComposeSession& s) {
   std::vector<ContainerInfo> out;
@@ -88,7 +84,7 @@ std::vector<ContainerInfo> project_containers(ComposeSession& s) {
     return out;
   }
   for (auto& info : *list) {
-    if (label(info, kLabelProject) != s.name() || label(info, kLabelOneoff) == "True") continue;
+    if (label_of(info, kLabelProject) != s.name() || label_of(info, kLabelOneoff) == "True") continue;
     out.push_back(std::move(info));
   }
   std::sort(out.begin(), out.end(), [](const ContainerInfo& a, const ContainerInfo& b) { return a.spec.name < b.spec.name; });
@@ -181,7 +177,7 @@ int run_dashboard(const DashboardFlags& f) {
     auto ports = PublishedPortsView::read(now);
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& c : now) {
-      if (!label(c, kLabelGroupHost).empty()) continue;  // a group's machine is racker's, not a service
+      if (!label_of(c, kLabelGroupHost).empty()) continue;  // a group's machine is racker's, not a service
       rows.push_back(compose_ps_json(c, ports));
       if (followed.insert(c.spec.id).second)
         follower.follow(c.spec.id, log_name(s.name(), c.spec.name), s.containers.store->log_path(c.spec.id), true);

@@ -7,6 +7,7 @@
 
 #include "cmd_compose_common.h"
 #include "command.h"
+#include "container_cli.h"
 #include "compose_ps_json.h"
 #include "published_ports.h"
 #include "racker/runtime/service_container.h"
@@ -21,14 +22,6 @@ struct PsFlags {
   std::string format, filter;
   std::vector<std::string> status, services;
 };
-
-
-
-std::string label(const ContainerInfo& info, const char* key) {
-  auto it = info.spec.labels.find(key);
-  return it == info.spec.labels.end() ? "" : it->second;
-}
-
 
 int run_ps(PsFlags f) {
   if (!f.filter.empty()) {
@@ -46,14 +39,14 @@ int run_ps(PsFlags f) {
   std::vector<ContainerInfo> rows;
   bool all = f.all || !f.status.empty();
   for (auto& info : *list) {
-    if (label(info, kLabelProject) != s.name()) continue;
-    bool oneoff = label(info, kLabelOneoff) == "True";
+    if (label_of(info, kLabelProject) != s.name()) continue;
+    bool oneoff = label_of(info, kLabelOneoff) == "True";
     if (oneoff && !f.all) continue;
-    std::string service = label(info, kLabelService);
+    std::string service = label_of(info, kLabelService);
     bool named = std::find(f.services.begin(), f.services.end(), service) != f.services.end();
     if (!f.services.empty() && !named) continue;
     // A group's own machine is racker's, not a service: shown when named.
-    if (!label(info, kLabelGroupHost).empty() && !named) continue;
+    if (!label_of(info, kLabelGroupHost).empty() && !named) continue;
     bool running = info.state.status == ContainerStatus::kRunning || info.state.status == ContainerStatus::kRestarting;
     if (!all && !running) continue;
     if (!f.status.empty() &&
@@ -70,7 +63,7 @@ int run_ps(PsFlags f) {
   if (f.services_only) {
     std::vector<std::string> seen;
     for (const auto& c : rows) {
-      std::string svc = label(c, kLabelService);
+      std::string svc = label_of(c, kLabelService);
       if (std::find(seen.begin(), seen.end(), svc) == seen.end()) seen.push_back(svc);
     }
     for (const auto& svc : seen) std::printf("%s\n", svc.c_str());
@@ -87,14 +80,14 @@ int run_ps(PsFlags f) {
     return compose_fail(Error(Errc::kInvalidArgument, "unsupported format: " + f.format + " (racker supports table and json)"));
   std::vector<std::vector<std::string>> table = {{"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"}};
   // racker's groups: a GROUP column, only when some container is in one.
-  bool grouped = std::any_of(rows.begin(), rows.end(), [](const ContainerInfo& c) { return !label(c, kLabelGroup).empty(); });
+  bool grouped = std::any_of(rows.begin(), rows.end(), [](const ContainerInfo& c) { return !label_of(c, kLabelGroup).empty(); });
   if (grouped) table[0].insert(table[0].begin() + 4, "GROUP");
   for (const auto& c : rows) {
     std::string command = command_text(c.spec);
     table.push_back({c.spec.name, c.spec.image, "\"" + (f.no_trunc ? command : truncate(command, 20)) + "\"",
-                     label(c, kLabelService), human_since(c.spec.created) + " ago", human_status(c),
+                     label_of(c, kLabelService), human_since(c.spec.created) + " ago", human_status(c),
                      PublishedPortsView::column(ports.of(c))});
-    if (grouped) table.back().insert(table.back().begin() + 4, label(c, kLabelGroup));
+    if (grouped) table.back().insert(table.back().begin() + 4, label_of(c, kLabelGroup));
   }
   print_table(table);
   return 0;

@@ -5,14 +5,6 @@
 #include "racker/runtime/service_container.h"
 
 namespace racker::cli {
-namespace {
-
-std::string label(const runtime::ContainerInfo& info, const char* key) {
-  auto it = info.spec.labels.find(key);
-  return it == info.spec.labels.end() ? "" : it->second;
-}
-
-}  // namespace
 
 nlohmann::json compose_ps_json(const runtime::ContainerInfo& c, const PublishedPortsView& ports) {
   std::string labels;
@@ -29,11 +21,11 @@ nlohmann::json compose_ps_json(const runtime::ContainerInfo& c, const PublishedP
           {"Name", c.spec.name},
           {"Names", c.spec.name},
           {"Networks", c.spec.network_mode},
-          {"Project", label(c, runtime::kLabelProject)},
+          {"Project", label_of(c, runtime::kLabelProject)},
           {"Publishers", PublishedPortsView::publishers(ports.of(c))},
           {"RunningFor", human_since(c.spec.created) + " ago"},
-          {"Service", label(c, runtime::kLabelService)},
-          {"Group", label(c, runtime::kLabelGroup)},
+          {"Service", label_of(c, runtime::kLabelService)},
+          {"Group", label_of(c, runtime::kLabelGroup)},
           {"Size", "0B"},
           {"State", runtime::state_status_name(c.state)},
           {"Status", human_status(c)}};

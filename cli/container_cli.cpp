@@ -146,6 +146,11 @@ Result<std::vector<std::string>> read_env_file(const std::string& path) {
   return expand_env_flags(raw);
 }
 
+std::string label_of(const runtime::ContainerInfo& info, const char* key) {
+  auto it = info.spec.labels.find(key);
+  return it == info.spec.labels.end() ? "" : it->second;
+}
+
 std::string human_since(const std::string& rfc3339) {
   auto t = parse_rfc3339(rfc3339);
   if (!t) return "";

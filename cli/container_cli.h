@@ -50,6 +50,9 @@ std::string human_status(const runtime::ContainerInfo& info);
 // "2 seconds ago", "About a minute ago", from an RFC 3339 time.
 std::string human_since(const std::string& rfc3339);
 
+// A label's value; "" when the container has no such label.
+std::string label_of(const runtime::ContainerInfo& info, const char* key);
+
 // The container's argv joined by spaces, as ps shows COMMAND.
 std::string command_text(const runtime::ContainerSpec& spec);
 // docker truncates COMMAND to 20 characters and ends it with an ellipsis.

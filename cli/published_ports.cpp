@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <tuple>
 
+#include "container_cli.h"
 #include "racker/network/port_publisher.h"
 #include "racker/runtime/service_container.h"
 
 namespace racker::cli {
 namespace {
-
-std::string label(const runtime::ContainerInfo& c, const char* key) {
-  auto it = c.spec.labels.find(key);
-  return it == c.spec.labels.end() ? "" : it->second;
-}
 
 std::string display_ip(const network::PortMapping& m) {
   if (m.host_ip.empty()) return network::is_ipv6_literal(m.container_ip) ? "::" : "0.0.0.0";
@@ -27,19 +23,19 @@ PublishedPortsView PublishedPortsView::read(const std::vector<runtime::Container
   if (!publisher) return view;
   if (auto published = publisher->published()) view.published_ = std::move(*published);
   for (const auto& c : containers)
-    if (!label(c, runtime::kLabelGroupHost).empty()) view.group_hosts_.push_back(c);
+    if (!label_of(c, runtime::kLabelGroupHost).empty()) view.group_hosts_.push_back(c);
   return view;
 }
 
 std::vector<network::PortMapping> PublishedPortsView::of(const runtime::ContainerInfo& c) const {
   std::string id = c.spec.id;
-  std::string group = label(c, runtime::kLabelGroup), own;
+  std::string group = label_of(c, runtime::kLabelGroup), own;
   if (!group.empty()) {
     for (const auto& host : group_hosts_)
-      if (label(host, runtime::kLabelProject) == label(c, runtime::kLabelProject) &&
-          label(host, runtime::kLabelService) == group)
+      if (label_of(host, runtime::kLabelProject) == label_of(c, runtime::kLabelProject) &&
+          label_of(host, runtime::kLabelService) == group)
         id = host.spec.id;
-    own = std::string(",").append(label(c, runtime::kLabelGroupPorts)).append(",");  // ",80/tcp,53/udp,"
+    own = std::string(",").append(label_of(c, runtime::kLabelGroupPorts)).append(",");  // ",80/tcp,53/udp,"
   }
   std::vector<network::PortMapping> out;
   auto it = published_.find(id);

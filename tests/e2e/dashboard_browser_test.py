@@ -84,7 +84,6 @@ def browse(url, services, trigger, screenshot, profile):
     """Opens the page in headless Chromium; returns what it saw."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -104,14 +103,20 @@ def browse(url, services, trigger, screenshot, profile):
                 time.sleep(0.2)
             return done()
 
+        # Read in one script call: the table is re-rendered whenever the rows
+        # change, so element handles can go stale between two calls.
         def rows():
-            return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#services tbody td.service")]
+            return driver.execute_script(
+                "return [...document.querySelectorAll('#services tbody td.service')].map(e => e.textContent);")
+
+        def log_text():
+            return driver.execute_script("return document.getElementById('logs').textContent;")
 
         within(60, lambda: set(services) <= set(rows()))
         seen["services"] = rows()
         # The line is printed only now, after the page has loaded and rendered.
         subprocess.run(trigger["argv"], env=trigger["env"], capture_output=True, timeout=60)
-        seen["token"] = within(30, lambda: trigger["token"] in driver.find_element(By.ID, "logs").text)
+        seen["token"] = within(30, lambda: trigger["token"] in log_text())
         seen["graph"] = within(10, lambda: driver.execute_script(
             "const i = document.getElementById('graph-img'); return !!i && i.complete && i.naturalWidth > 0;"))
         driver.save_screenshot(screenshot)
