@@ -24,7 +24,6 @@ namespace racker::test {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kImage = "racker-examples/debian:bookworm";
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
@@ -34,9 +33,7 @@ std::string read_all(const std::string& path) {
 }  // namespace
 
 std::string examples_root(std::string* why) {
-  return bootstrapped_image_root({kImage, RACKER_SOURCE_DIR "/examples/images/packages",
-                                  {RACKER_SOURCE_DIR "/examples/images/build"}, "examples-root"},
-                                 why);
+  return bootstrapped_image_root(examples_image(), why);
 }
 
 ExampleStack::ExampleStack(const std::string& root, const std::string& example, const std::string& project,

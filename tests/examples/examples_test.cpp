@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "example_stack.h"
+#include "support/bootstrapped_image.h"
 #include "support/container_images.h"
 
 using namespace racker::test;
@@ -69,7 +70,7 @@ void check_down_leaves_nothing(ExampleStack& stack) {
 
 }  // namespace
 
-TEST_CASE("examples: the Debian image every example runs on is bootstrapped once", "[examples]") {
+TEST_CASE("examples: the Debian image every example runs on is bootstrapped once", "[examples][images]") {
   std::string why;
   if (!container_tests_possible(&why) || ::access("/usr/bin/mmdebstrap", X_OK) != 0) {
     WARN("skipping: " << (why.empty() ? "no mmdebstrap" : why));
@@ -83,6 +84,22 @@ TEST_CASE("examples: the Debian image every example runs on is bootstrapped once
                              {"RACKER_ROOT=" + root});
   CHECK(inspect.exit_code == 0);
   CHECK(inspect.out.find("\"Os\": \"linux\"") != std::string::npos);
+}
+
+// Not an example: the OS image other suites boot (convert_systemd_boot_test).
+// It is here so that scripts/test can bootstrap both images in the
+// background (`racker_examples_tests "[images]"`) while the rest compiles.
+TEST_CASE("images: the Debian systemd image for OS-container tests is bootstrapped once", "[examples][images]") {
+  std::string why;
+  if (!container_tests_possible(&why) || ::access("/usr/bin/mmdebstrap", X_OK) != 0) {
+    WARN("skipping: " << (why.empty() ? "no mmdebstrap" : why));
+    return;
+  }
+  std::string root = bootstrapped_image_root(debian_systemd_image(), &why);
+  INFO(why);
+  REQUIRE_FALSE(root.empty());
+  auto inspect = run_command({RACKER_BINARY, "image", "inspect", debian_systemd_image().tag}, {"RACKER_ROOT=" + root});
+  CHECK(inspect.exit_code == 0);
 }
 
 TEST_CASE("examples: telegraf-influx-grafana from the unchanged compose file plus compose.racker.yaml", "[examples]") {

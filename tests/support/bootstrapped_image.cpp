@@ -4,8 +4,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -47,6 +47,11 @@ std::string package_list(const std::string& packages_file) {
   return out;
 }
 
+BootstrappedImage examples_image() {
+  return {"racker-examples/debian:bookworm", RACKER_SOURCE_DIR "/examples/images/packages",
+          {RACKER_SOURCE_DIR "/examples/images/build"}, "examples-root"};
+}
+
 BootstrappedImage debian_systemd_image() {
   return {"racker-tests/debian-systemd:bookworm", RACKER_SOURCE_DIR "/tests/data/images/debian-systemd.packages",
           {}, "systemd-root"};
@@ -81,8 +86,8 @@ std::string bootstrapped_image_root(const BootstrappedImage& image, std::string*
       ::close(lock);
       return "";
     }
-    // Printed for the CI log: how long bootstrapping took.
-    WARN("bootstrapped " << image.tag << " in " << seconds.count() << " s");
+    // For the CI log: how long bootstrapping took.
+    std::fprintf(stderr, "bootstrapped %s in %lld s\n", image.tag.c_str(), static_cast<long long>(seconds.count()));
   }
   ::close(lock);
   return root;

@@ -24,6 +24,10 @@ struct BootstrappedImage {
 // when the host cannot build it (not root, no mmdebstrap) or the build failed.
 std::string bootstrapped_image_root(const BootstrappedImage& image, std::string* why);
 
+// racker-examples/debian:bookworm, the image every example stack runs on
+// (examples/images/build and examples/images/packages).
+BootstrappedImage examples_image();
+
 // Debian bookworm with systemd as /sbin/init (tests/data/images/debian-systemd.packages):
 // for tests that boot an OS container (`systemd-nspawn -b`).
 BootstrappedImage debian_systemd_image();
