@@ -160,7 +160,14 @@ Result<BootUnit> boot_unit_from_spec(const ContainerSpec& spec, const std::strin
 }
 
 const char* boot_follower_script() {
-  return R"(u="$1"; root="$2"
+  return R"sh(u="$1"; root="$2"
+# The machine may still be booting: wait for its systemd (30 s at most).
+i=0
+until state=$(systemctl is-system-running --wait 2>/dev/null); [ "$state" = running ] || [ "$state" = degraded ]; do
+  i=$((i + 1))
+  if [ "$i" -gt 300 ]; then echo "racker: systemd in the machine is not up ($state)" >&2; exit 125; fi
+  sleep 0.1
+done
 systemctl daemon-reload || exit 125
 systemctl reset-failed "$u" 2>/dev/null
 cursor=$(journalctl -q --no-pager -n 1 -o cat --show-cursor 2>/dev/null | sed -n 's/^-- cursor: //p')
@@ -184,7 +191,7 @@ case "$code" in
   2|3) exit $((128 + status)) ;;
   *) exit "${status:-0}" ;;
 esac
-)";
+)sh";
 }
 
 }  // namespace racker::runtime

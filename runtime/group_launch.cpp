@@ -297,6 +297,11 @@ std::string resolve_in_image(const std::string& rootfs, const std::string& name,
   int tree = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, e.rootfs.c_str(),
                                         OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE));
   if (tree < 0) launch_child_fail(kInitStatusFd, "clone the root filesystem");
+  // Opened first: once in the machine's mount namespace, /proc is its own.
+  int ns[4];
+  const std::string* ns_files[4] = {&e.ns_net, &e.ns_ipc, &e.ns_uts, &e.ns_pid};
+  for (int i = 0; i < 4; ++i)
+    if ((ns[i] = ::open(ns_files[i]->c_str(), O_RDONLY | O_CLOEXEC)) < 0) launch_child_fail(kInitStatusFd, ns_files[i]->c_str());
   join(e.ns_mnt, CLONE_NEWNS);
   if (::chdir("/") != 0) launch_child_fail(kInitStatusFd, "chdir /");
   std::string parent = e.unit_root.substr(0, e.unit_root.rfind('/'));
@@ -306,14 +311,17 @@ std::string resolve_in_image(const std::string& rootfs, const std::string& name,
   if (::syscall(SYS_move_mount, tree, "", AT_FDCWD, e.unit_root.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
     launch_child_fail(kInitStatusFd, "mount the service's root in the machine");
   ::close(tree);
+  ::mkdir("/run/systemd", 0755);  // systemd may not have made them yet
+  ::mkdir("/run/systemd/system", 0755);
   int unit = ::open(e.unit_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (unit < 0 || ::write(unit, e.unit_text.data(), e.unit_text.size()) != static_cast<ssize_t>(e.unit_text.size()))
     launch_child_fail(kInitStatusFd, e.unit_path.c_str());
   ::close(unit);
-  join(e.ns_net, CLONE_NEWNET);
-  join(e.ns_ipc, CLONE_NEWIPC);
-  join(e.ns_uts, CLONE_NEWUTS);
-  join(e.ns_pid, CLONE_NEWPID);  // applies to children only
+  const int types[4] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWPID};  // PID: children only
+  for (int i = 0; i < 4; ++i) {
+    if (::setns(ns[i], types[i]) != 0) launch_child_fail(kInitStatusFd, ns_files[i]->c_str());
+    ::close(ns[i]);
+  }
   pid_t child = ::fork();
   if (child < 0) launch_child_fail(kInitStatusFd, "fork");
   if (child == 0) {

@@ -145,7 +145,10 @@ TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as
     CHECK(started("racker-web.service") < started("racker-client.service"));
     // Each runs in its own image: busybox's httpd, not the machine's Debian.
     auto web_main = trimmed(p.in_machine(machine_pid, {"systemctl", "show", "-p", "MainPID", "--value", "racker-web.service"}).out);
-    CHECK(trimmed(p.in_machine(machine_pid, {"readlink", "/proc/" + web_main + "/root"}).out) == "/run/racker-units/web");
+    const std::string web_root = "/proc/" + web_main + "/root";
+    CHECK(p.in_machine(machine_pid, {"test", "-f", web_root + "/www/index.html"}).exit_code == 0);
+    CHECK(p.in_machine(machine_pid, {"test", "-e", web_root + "/etc/debian_version"}).exit_code != 0);
+    CHECK(p.in_machine(machine_pid, {"test", "-e", "/etc/debian_version"}).exit_code == 0);
 
     // compose ps: both services, running, in group os; compose logs: a line of each.
     auto rows = ps_rows(p);
@@ -178,17 +181,20 @@ TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as
     CHECK(p.inspect("bootgrp-client-1", "{{.State.Status}}") == "running");
 
     // The machine's network: remember its veth and bridge to check they go.
-    auto eth0 = p.in_machine(machine_pid, {"cat", "/sys/class/net/eth0/iflink"});
-    REQUIRE(eth0.exit_code == 0);
+    // "2: eth0@if14296: ...": the host side's index follows "@if".
+    auto eth0 = run_command({"/usr/bin/nsenter", "-t", machine_pid, "-n", "/sbin/ip", "-o", "link", "show", "eth0"}, {});
+    INFO(eth0.out << eth0.err);
+    REQUIRE(eth0.out.find("@if") != std::string::npos);
+    std::string peer_index = eth0.out.substr(eth0.out.find("@if") + 3);
+    peer_index = peer_index.substr(0, peer_index.find(':'));
     auto host_links = run_command({"/sbin/ip", "-o", "link"}, {}).out;
     std::istringstream lines(host_links);
     for (std::string line; std::getline(lines, line);) {
-      if (line.rfind(trimmed(eth0.out) + ": ", 0) != 0) continue;
-      std::istringstream words(line.substr(line.find(": ") + 2));
-      words >> veth;
-      veth = veth.substr(0, veth.find('@'));
-      auto m = line.find(" master ");
-      if (m != std::string::npos) std::istringstream(line.substr(m + 8)) >> bridge;
+      if (line.rfind(peer_index + ": ", 0) != 0) continue;
+      size_t name = line.find(": ") + 2;
+      veth = line.substr(name, line.find_first_of("@:", name) - name);
+      size_t m = line.find(" master ");
+      if (m != std::string::npos) bridge = line.substr(m + 8, line.find(' ', m + 8) - (m + 8));
     }
     INFO(host_links);
     CHECK(!veth.empty());
