@@ -172,9 +172,9 @@ systemctl daemon-reload || exit 125
 systemctl reset-failed "$u" 2>/dev/null
 cursor=$(journalctl -q --no-pager -n 1 -o cat --show-cursor 2>/dev/null | sed -n 's/^-- cursor: //p')
 if [ -n "$cursor" ]; then
-  journalctl -q --no-pager -f -o cat -u "$u" --after-cursor="$cursor" &
+  journalctl -q --no-pager -f -o cat _SYSTEMD_UNIT="$u" --after-cursor="$cursor" &
 else
-  journalctl -q --no-pager -f -o cat -u "$u" &
+  journalctl -q --no-pager -f -o cat _SYSTEMD_UNIT="$u" &
 fi
 j=$!
 trap 'systemctl stop "$u"' TERM INT HUP

@@ -136,8 +136,12 @@ TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as
     // depends_on: client is ordered after web and requires it; web started first.
     auto client_deps = p.in_machine(machine_pid, {"systemctl", "show", "-p", "After", "-p", "Requires", "racker-client.service"}).out;
     INFO(client_deps);
-    CHECK(client_deps.find("Requires=racker-web.service") != std::string::npos);
-    CHECK(client_deps.find("racker-web.service") != client_deps.rfind("racker-web.service"));  // in After= too
+    auto property = [&](const std::string& name) {
+      size_t at = client_deps.find(name + "=");
+      return at == std::string::npos ? std::string() : client_deps.substr(at, client_deps.find('\n', at) - at);
+    };
+    CHECK(property("Requires").find("racker-web.service") != std::string::npos);
+    CHECK(property("After").find("racker-web.service") != std::string::npos);
     auto started = [&](const std::string& unit) {
       return std::stoull(trimmed(p.in_machine(machine_pid, {"systemctl", "show", "-p", "ExecMainStartTimestampMonotonic",
                                                             "--value", unit}).out));
