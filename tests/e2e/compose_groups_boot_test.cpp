@@ -15,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "racker/runtime/project_supervisor.h"
 #include "support/bootstrapped_image.h"
 #include "support/compose_project.h"
 
@@ -53,11 +52,7 @@ class BootProject {
   }
   ~BootProject() {
     (void)compose({"down", "-v", "-t", "5", "--remove-orphans"}, std::chrono::seconds(90));
-    auto deadline = Clock::now() + std::chrono::seconds(10);
-    while (racker::runtime::supervisor_pid(name_) != 0 && Clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (pid_t pid = racker::runtime::supervisor_pid(name_)) ::kill(pid, SIGKILL);
-    reap_orphans();
+    finish_supervisor(name_);
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
