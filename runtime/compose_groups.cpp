@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "racker/compose/graph.h"
+#include "racker/runtime/boot_unit.h"
 #include "racker/runtime/image_load.h"
 #include "racker/runtime/service_container.h"
 
@@ -62,6 +63,31 @@ Service group_host_service(const Project& project, const compose::Group& g) {
   return host;
 }
 
+// A boot group's machine: its image's systemd as PID 1 (exec'd by racker's
+// init, whose binds stay for the members' followers), halted by SIGRTMIN+3.
+void boot_host(Service& host) {
+  host.entrypoint = std::vector<std::string>{"/sbin/init"};
+  host.command.reset();
+  host.environment["container"] = "systemd-nspawn";  // systemd's container detection
+  host.privileged = true;
+  host.stop_signal = "SIGRTMIN+3";
+  host.labels[kLabelGroupBoot] = host.name;
+}
+
+// A boot group's member: a unit in the machine (boot_unit.h). Dependencies
+// on other members become After=/Requires=/Wants=; racker still waits for
+// services outside the group.
+void boot_member(Service& m, const compose::Group& g) {
+  m.labels[kLabelBootUnit] = boot_unit_name(m.name);
+  std::vector<std::string> requires_, wants;
+  for (const auto& [dep, on] : m.depends_on) {
+    if (std::find(g.services.begin(), g.services.end(), dep) == g.services.end()) continue;
+    (on.required ? requires_ : wants).push_back(dep);
+  }
+  if (!requires_.empty()) m.labels[kLabelBootRequires] = dependency_label(requires_);
+  if (!wants.empty()) m.labels[kLabelBootWants] = dependency_label(wants);
+}
+
 Result<std::string> write_base_tar(const std::string& path) {
   std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(a.get());
@@ -102,11 +128,6 @@ Result<Project> expand_groups(const Project& project) {
     return Error(Errc::kValidation, p.message, p.key_path, project.mark_of(p.key_path));
   }
   if (groups.empty()) return project;
-  for (const auto& [name, g] : groups.groups)
-    if (g.boot)
-      return Error(Errc::kUnsupported, "group \"" + name + "\": boot: true (services as systemd units) is not "
-                                       "supported yet; leave boot out to run the group under racker's init");
-
   auto graph = compose::DependencyGraph::build(project);
   if (!graph) return graph.error();
   std::vector<std::string> order = graph->start_order();
@@ -114,8 +135,10 @@ Result<Project> expand_groups(const Project& project) {
   Project out = project;
   for (const auto& [name, g] : groups.groups) {
     out.services[name] = group_host_service(project, g);
+    if (g.boot) boot_host(out.services[name]);
     for (const auto& member : g.services) {
       Service& m = out.services[member];
+      if (g.boot) boot_member(m, g);
       m.network_mode = "service:" + name;
       std::string ports;
       for (const auto& p : m.ports) ports += (ports.empty() ? "" : ",") + std::to_string(p.target) + "/" + p.protocol;

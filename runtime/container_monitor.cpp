@@ -205,7 +205,16 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
       close_child_ends();
       return start_failed(group_pid.error(), 125);
     }
-    group = plan_group_entry(spec, nspawn_paths, init_, *group_pid, group_order(spec));
+    if (spec.labels.count(kLabelBootUnit)) {
+      auto entry = plan_boot_unit_entry(spec, nspawn_paths, init_, *group_pid, plan.init);
+      if (!entry) {
+        close_child_ends();
+        return start_failed(entry.error(), 125);
+      }
+      group = std::move(*entry);
+    } else {
+      group = plan_group_entry(spec, nspawn_paths, init_, *group_pid, group_order(spec));
+    }
   }
   auto launched = launch_nspawn(plan, io, cgroup.procs_files, group ? &*group : nullptr);
   close_child_ends();

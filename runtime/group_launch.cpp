@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "nspawn_launch.h"
+#include "racker/runtime/boot_unit.h"
 #include "racker/runtime/container_init.h"
 #include "racker/runtime/group_init.h"
 
@@ -151,6 +152,18 @@ void populate_dev(int root_fd) {
   ::close(dir);
 }
 
+// Like nspawn, this process stays outside and exits with the payload's
+// status; it must not hold the init's pipes, whose closing is the signal.
+// Signals are for the payload (the monitor sends them there), not for it.
+[[noreturn]] void wait_and_exit(pid_t child) {
+  ::syscall(SYS_close_range, 0u, ~0u, 0u);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
 [[noreturn]] void enter_as_child(const GroupEntry& e, int root_fd) {
   // The waiter outside is what the monitor watches: without it the service
   // must not live on unseen.
@@ -244,7 +257,125 @@ GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths,
   return e;
 }
 
+namespace {
+
+// `name` as systemd needs it, absolute: looked up on PATH inside the image
+// (lstat only: an image's absolute symlinks point into the image, not here).
+std::string resolve_in_image(const std::string& rootfs, const std::string& name, const std::vector<std::string>& env) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = kDefaultPath;
+  for (const auto& e : env)
+    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t colon = path.find(':', start);
+    if (colon == std::string::npos) colon = path.size();
+    std::string dir = path.substr(start, colon - start);
+    start = colon + 1;
+    if (dir.empty() || dir[0] != '/') continue;
+    struct stat st {};
+    std::string candidate = dir + "/" + name;
+    if (::lstat((rootfs + candidate).c_str(), &st) == 0 && (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && (st.st_mode & 0111))))
+      return candidate;
+  }
+  return "/" + name;  // systemd then reports the missing command in the unit's journal
+}
+
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+[[noreturn]] void enter_boot_unit_and_exec(const GroupEntry& e) {
+  // A detached copy of the service's overlay, taken in the host's mount
+  // namespace, can be attached in the machine's.
+  int tree = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, e.rootfs.c_str(),
+                                        OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE));
+  if (tree < 0) launch_child_fail(kInitStatusFd, "clone the root filesystem");
+  // Opened first: once in the machine's mount namespace, /proc is its own.
+  int ns[4];
+  const std::string* ns_files[4] = {&e.ns_net, &e.ns_ipc, &e.ns_uts, &e.ns_pid};
+  for (int i = 0; i < 4; ++i)
+    if ((ns[i] = ::open(ns_files[i]->c_str(), O_RDONLY | O_CLOEXEC)) < 0) launch_child_fail(kInitStatusFd, ns_files[i]->c_str());
+  join(e.ns_mnt, CLONE_NEWNS);
+  if (::chdir("/") != 0) launch_child_fail(kInitStatusFd, "chdir /");
+  std::string parent = e.unit_root.substr(0, e.unit_root.rfind('/'));
+  ::mkdir(parent.c_str(), 0755);
+  ::mkdir(e.unit_root.c_str(), 0755);
+  ::umount2(e.unit_root.c_str(), MNT_DETACH);  // a follower killed before it could clean up
+  if (::syscall(SYS_move_mount, tree, "", AT_FDCWD, e.unit_root.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    launch_child_fail(kInitStatusFd, "mount the service's root in the machine");
+  ::close(tree);
+  ::mkdir("/run/systemd", 0755);  // systemd may not have made them yet
+  ::mkdir("/run/systemd/system", 0755);
+  int unit = ::open(e.unit_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (unit < 0 || ::write(unit, e.unit_text.data(), e.unit_text.size()) != static_cast<ssize_t>(e.unit_text.size()))
+    launch_child_fail(kInitStatusFd, e.unit_path.c_str());
+  ::close(unit);
+  const int types[4] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWPID};  // PID: children only
+  for (int i = 0; i < 4; ++i) {
+    if (::setns(ns[i], types[i]) != 0) launch_child_fail(kInitStatusFd, ns_files[i]->c_str());
+    ::close(ns[i]);
+  }
+  pid_t child = ::fork();
+  if (child < 0) launch_child_fail(kInitStatusFd, "fork");
+  if (child == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::execve(e.argvp[0], e.argvp.data(), e.envp.data());
+    launch_child_fail(kInitStatusFd, "exec racker's init");
+  }
+  wait_and_exit(child);
+}
+
+}  // namespace
+
+Result<GroupEntry> plan_boot_unit_entry(const ContainerSpec& spec, const NspawnPaths& paths, const InitBinary& init,
+                                        int group_pid, InitConfig& init_config) {
+  std::vector<std::string> argv = spec.argv();
+  if (argv.empty()) return Error(Errc::kInvalidArgument, "container " + spec.name + ": no command specified");
+  auto unit = boot_unit_from_spec(spec, resolve_in_image(paths.rootfs, argv[0], spec.env));
+  if (!unit) return unit.error();
+  GroupEntry e;
+  const std::string proc = "/proc/" + std::to_string(group_pid);
+  e.boot_unit = true;
+  e.rootfs = paths.rootfs;
+  e.ns_mnt = proc + "/ns/mnt";
+  e.ns_net = proc + "/ns/net";
+  e.ns_ipc = proc + "/ns/ipc";
+  e.ns_uts = proc + "/ns/uts";
+  e.ns_pid = proc + "/ns/pid";
+  e.unit_root = unit->root_directory;
+  e.unit_path = "/run/systemd/system/" + boot_unit_name(unit->service);
+  e.unit_text = render_boot_unit(*unit);
+  // The machine keeps racker's init bound (nspawn_command.cc): the follower
+  // runs through it as root with every capability, in the machine's root.
+  ContainerSpec follower = spec;
+  follower.entrypoint = {"/bin/sh", "-c", boot_follower_script(), "racker-follow"};
+  follower.cmd = {boot_unit_name(unit->service), e.unit_root};
+  follower.env = {std::string("PATH=") + kDefaultPath, "SYSTEMD_PAGER=", "SYSTEMD_COLORS=0"};
+  follower.user.clear();
+  follower.working_dir = "/";
+  follower.privileged = true;
+  follower.cap_add.clear();
+  follower.cap_drop.clear();
+  follower.domainname.clear();
+  follower.sysctls.clear();
+  follower.tty = false;
+  follower.init = false;
+  init_config = init_config_for(follower);
+  e.argv = init_layout(init).argv;
+  e.env = {std::string("PATH=") + kDefaultPath, "LISTEN_FDS=" + std::to_string(kInitFdCount)};
+  e.finalize();
+  return e;
+}
+
 void enter_group_and_exec(const GroupEntry& e) {
+  if (e.boot_unit) enter_boot_unit_and_exec(e);
   // A mount namespace of our own, copied from the host's (where the
   // service's overlay and the sources of its binds are), changing nothing there.
   if (::unshare(CLONE_NEWNS) != 0) launch_child_fail(kInitStatusFd, "unshare the mount namespace");
@@ -268,15 +399,7 @@ void enter_group_and_exec(const GroupEntry& e) {
   pid_t child = ::fork();
   if (child < 0) launch_child_fail(kInitStatusFd, "fork");
   if (child == 0) enter_as_child(e, root_fd);
-  // Like nspawn, this process stays outside and exits with the payload's
-  // status; it must not hold the init's pipes, whose closing is the signal.
-  // Signals are for the payload (the monitor sends them there), not for it.
-  ::syscall(SYS_close_range, 0u, ~0u, 0u);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  wait_and_exit(child);
 }
 
 }  // namespace racker::runtime

@@ -46,6 +46,12 @@ struct GroupEntry {
   bool read_only = false;
   std::vector<std::pair<int, rlimit>> rlimits;
   std::vector<std::string> argv, env;           // racker's init through the loader
+  // A boot group's member (boot_unit.h): the service's overlay is moved
+  // into the machine's mount namespace at `unit_root`, its unit written to
+  // `unit_path` there, and racker's init (bound into the machine) runs the
+  // follower; `rootfs` and `ns_*` as above, `mounts` unused.
+  bool boot_unit = false;
+  std::string ns_mnt, unit_root, unit_path, unit_text;
   // Filled by finalize(): nothing is allocated after fork.
   std::vector<char*> argvp, envp;
   void finalize();
@@ -55,6 +61,11 @@ struct GroupEntry {
 // place in the group's start order (later ones stop first).
 GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths, const InitBinary& init,
                             int group_pid, int order);
+
+// A boot group's member: `init_config` is replaced by the follower's. Errors:
+// what boot_unit_from_spec reports.
+Result<GroupEntry> plan_boot_unit_entry(const ContainerSpec& spec, const NspawnPaths& paths, const InitBinary& init,
+                                        int group_pid, InitConfig& init_config);
 
 // In the forked child, fds 0-7 set up as for nspawn. Never returns.
 [[noreturn]] void enter_group_and_exec(const GroupEntry& entry);

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <set>
 
+#include "racker/runtime/service_container.h"
+
 namespace racker::runtime {
 
 namespace {
@@ -123,6 +125,9 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
 
   InitConfig config = init_config_for(spec);
   config.unmount = std::move(plan.init.unmount);
+  // A boot group's machine keeps racker's init bound: its members'
+  // followers run through it (group_launch.h).
+  if (spec.labels.count(kLabelGroupBoot)) config.unmount.clear();
   plan.init = std::move(config);
   return plan;
 }

@@ -135,6 +135,22 @@ void apply_logging(const Service& s, ContainerSettings& out, std::vector<std::st
   }
 }
 
+// A boot group's member: systemd applies its restart policy, stop signal
+// and grace inside the machine (boot_unit.h); racker's record keeps no
+// restart policy and stops the member's follower with SIGTERM.
+void move_policy_to_unit(ContainerSettings& c) {
+  std::string restart = restart_policy_name(c.restart);
+  if (c.restart.kind == RestartPolicy::Kind::kOnFailure && c.restart.max_retries > 0)
+    restart += ":" + std::to_string(c.restart.max_retries);
+  c.labels[kLabelBootRestart] = restart;
+  c.restart = RestartPolicy{};
+  if (c.stop_signal) c.labels[kLabelBootStopSignal] = *c.stop_signal;
+  c.stop_signal = "SIGTERM";
+  int grace = c.stop_timeout.value_or(10);
+  c.labels[kLabelBootStopGrace] = std::to_string(grace);
+  c.stop_timeout = grace + 5;
+}
+
 }  // namespace
 
 std::string service_container_name(const std::string& project, const Service& service, int number) {
@@ -193,7 +209,7 @@ Result<ServiceContainer> translate_service(const Project& project, const Service
   // Networking: the service's networks (ProjectNetworking attaches the
   // container to them), unless it asks for the host's or none.
   c.network_mode = "bridge";
-  if (auto g = s.labels.find(kLabelGroupHost); g != s.labels.end()) c.group_host = true;
+  if (s.labels.count(kLabelGroupHost) && !s.labels.count(kLabelGroupBoot)) c.group_host = true;
   if (auto g = s.labels.find(kLabelGroup); g != s.labels.end()) {
     const Service* host = project.service(g->second);
     if (host) c.group = service_container_name(project.name, *host, 1);
@@ -231,6 +247,7 @@ Result<ServiceContainer> translate_service(const Project& project, const Service
   c.labels[kLabelDependsOn] = depends_on_label(s);
   if (!options.image_id.empty()) c.labels[kLabelImage] = options.image_id;
   c.labels[kLabelVersion] = "racker";
+  if (c.labels.count(kLabelBootUnit)) move_policy_to_unit(c);
 
   out.healthcheck = s.healthcheck;
   warn_unsupported(s, w);

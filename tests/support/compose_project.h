@@ -30,6 +30,17 @@ using Clock = std::chrono::steady_clock;
     }                                           \
   } while (0)
 
+// Waits (10 s at most) for project `name`'s supervisor to go, then kills
+// what is left of it and reaps this process's orphans.
+inline void finish_supervisor(const std::string& name) {
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (racker::runtime::supervisor_pid(name) != 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (pid_t pid = racker::runtime::supervisor_pid(name)) ::kill(pid, SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  reap_orphans();
+}
+
 // One compose project under a throwaway RACKER_ROOT / RACKER_RUN, torn down
 // (down -v, supervisor gone) whatever the test did.
 class Project {
@@ -48,12 +59,7 @@ class Project {
   }
   ~Project() {
     (void)compose({"down", "-v", "-t", "1", "--remove-orphans"}, std::chrono::seconds(60));
-    auto deadline = Clock::now() + std::chrono::seconds(10);
-    while (racker::runtime::supervisor_pid(name_) != 0 && Clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (pid_t pid = racker::runtime::supervisor_pid(name_)) ::kill(pid, SIGKILL);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    reap_orphans();
+    finish_supervisor(name_);
   }
 
   void write(const std::string& yaml) { write_file("compose.yaml", yaml); }

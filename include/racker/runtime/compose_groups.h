@@ -10,6 +10,9 @@
 // as `network_mode: service:<group>` expresses for the network, and depends
 // on the group (restart: true).
 //
+// A boot group's machine runs its image's systemd instead, and its members
+// become units inside it (boot_unit.h), still one container record each.
+//
 // The planner, executor, stop order and networking then need nothing
 // special; `compose config` shows the file as written, without this view.
 

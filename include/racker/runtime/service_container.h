@@ -46,6 +46,16 @@ inline constexpr const char* kLabelGroupHost = "io.racker.group-host";
 inline constexpr const char* kLabelGroupOrder = "io.racker.group-order";
 // The container ports ("80/tcp,53/udp") a member publishes through its group.
 inline constexpr const char* kLabelGroupPorts = "io.racker.group-ports";
+// Boot groups (boot_unit.h): the machine boots systemd; each member is a unit
+// (kLabelBootUnit: its name) whose settings the labels below carry, since the
+// member's own record keeps restart "no" and SIGTERM for the follower.
+inline constexpr const char* kLabelGroupBoot = "io.racker.group-boot";
+inline constexpr const char* kLabelBootUnit = "io.racker.boot-unit";
+inline constexpr const char* kLabelBootRequires = "io.racker.boot-requires";
+inline constexpr const char* kLabelBootWants = "io.racker.boot-wants";
+inline constexpr const char* kLabelBootRestart = "io.racker.boot-restart";
+inline constexpr const char* kLabelBootStopSignal = "io.racker.boot-stop-signal";
+inline constexpr const char* kLabelBootStopGrace = "io.racker.boot-stop-grace";
 
 struct ServiceContainerOptions {
   int number = 1;

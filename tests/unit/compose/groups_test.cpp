@@ -105,6 +105,34 @@ services:
          });
 }
 
+TEST_CASE("a boot group refuses what a systemd unit cannot honour", "[groups]") {
+  CHECK(problems(R"(x-racker:
+  groups:
+    os: {services: [a, b], boot: true, image: sd}
+services:
+  a:
+    image: x
+    healthcheck: {test: ["CMD", "true"]}
+    volumes: [{type: bind, source: /srv, target: /srv}]
+  b:
+    image: x
+    tmpfs: [/tmp]
+    depends_on:
+      a: {condition: service_healthy}
+      c: {condition: service_healthy}
+  c: {image: x, healthcheck: {test: ["CMD", "true"]}}
+)") == Lines{
+             "compose.yaml:7:5: services.a.healthcheck: service \"a\" runs as a systemd unit in boot group \"os\": "
+             "healthchecks are not supported in boot mode",
+             "compose.yaml:8:5: services.a.volumes: service \"a\" runs as a systemd unit in boot group \"os\": "
+             "volumes are not supported in boot mode",
+             "compose.yaml:11:5: services.b.tmpfs: service \"b\" runs as a systemd unit in boot group \"os\": "
+             "tmpfs mounts are not supported in boot mode",
+             "compose.yaml:13:22: services.b.depends_on.a.condition: service \"b\" runs as a systemd unit in boot "
+             "group \"os\": depends_on condition service_healthy is not supported in boot mode (only service_started)",
+         });
+}
+
 TEST_CASE("group-all puts every service in one group, replacing declared ones", "[groups]") {
   auto p = project_of(R"(services:
   a: {image: x, x-racker: {group: g}}

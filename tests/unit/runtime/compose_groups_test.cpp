@@ -92,15 +92,49 @@ TEST_CASE("a project without groups is left as it is", "[groups]") {
   CHECK(!has_groups(*expanded));
 }
 
-TEST_CASE("boot mode is refused until it exists", "[groups]") {
+TEST_CASE("a boot group's machine boots its image and its members become units", "[groups][boot]") {
   auto expanded = expand_groups(project_of(R"(x-racker:
   groups:
-    os: {services: [a], boot: true, image: debian-systemd}
+    os: {services: [web, client], boot: true, image: debian-systemd}
 services:
-  a: {image: x}
+  web: {image: x, restart: on-failure:3, stop_signal: SIGINT, stop_grace_period: 7s}
+  client:
+    image: x
+    depends_on:
+      web: {condition: service_started}
+      log: {condition: service_started, required: false}
+      db: {condition: service_healthy}
+  log: {image: x, x-racker: {group: os}}
+  db: {image: y}
 )"));
-  REQUIRE(!expanded.ok());
-  CHECK(expanded.error().code == Errc::kUnsupported);
+  REQUIRE(expanded.ok());
+  const model::Service* host = expanded->service("os");
+  REQUIRE(host);
+  CHECK(host->image == "debian-systemd");
+  CHECK(*host->entrypoint == std::vector<std::string>{"/sbin/init"});
+  CHECK(host->labels.at(kLabelGroupBoot) == "os");
+  CHECK(*host->stop_signal == "SIGRTMIN+3");
+  const model::Service* client = expanded->service("client");
+  CHECK(client->labels.at(kLabelBootUnit) == "racker-client.service");
+  CHECK(client->labels.at(kLabelBootRequires) == "web");
+  CHECK(client->labels.at(kLabelBootWants) == "log");
+  CHECK(client->network_mode == std::string("service:os"));
+
+  // racker's record: no restart policy, SIGTERM for the follower; the unit's own in labels.
+  ServiceContainerOptions options;
+  options.project_state_dir = "/nonexistent";
+  auto web = translate_service(*expanded, *expanded->service("web"), options);
+  REQUIRE(web.ok());
+  CHECK(web->settings.restart.kind == RestartPolicy::Kind::kNo);
+  CHECK(*web->settings.stop_signal == "SIGTERM");
+  CHECK(*web->settings.stop_timeout == 12);
+  CHECK(web->settings.labels.at(kLabelBootRestart) == "on-failure:3");
+  CHECK(web->settings.labels.at(kLabelBootStopSignal) == "SIGINT");
+  CHECK(web->settings.labels.at(kLabelBootStopGrace) == "7");
+  auto machine = translate_service(*expanded, *host, options);
+  REQUIRE(machine.ok());
+  CHECK(!machine->settings.group_host);  // systemd, not racker's group init, is PID 1
+  CHECK(machine->settings.privileged);
 }
 
 TEST_CASE("the group init stops the latest started members first, one batch at a time", "[groups]") {
