@@ -52,6 +52,9 @@ Service group_host_service(const Project& project, const compose::Group& g) {
         if (options->ipv6_address && !joined->ipv6_address) joined->ipv6_address = options->ipv6_address;
       }
     }
+    // Its init spawns the members: they can only keep capabilities it has.
+    if (m.privileged && *m.privileged) host.privileged = true;
+    for (const auto& cap : m.cap_add) add_unique(host.cap_add, cap);
     host.ports.insert(host.ports.end(), m.ports.begin(), m.ports.end());
     for (const auto& e : m.expose) add_unique(host.expose, e);
     for (const auto& [h, addresses] : m.extra_hosts) host.extra_hosts.emplace(h, addresses);

@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 #include "container_files.h"
 #include "container_tty.h"
 #include "group_launch.h"
+#include "monitor_internal.h"
+#include "racker/runtime/group_protocol.h"
 #include "nspawn_launch.h"
 #include "racker/runtime/cgroup_limits.h"
 #include "racker/runtime/container_init.h"
@@ -38,16 +41,6 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
-void write_all(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // a gone client must not stop the container
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-}
-
 // nspawn reports a payload killed by a signal only in words:
 // "Container NAME terminated by signal KILL."
 int signal_exit_code(const std::string& diag) {
@@ -64,7 +57,18 @@ std::string trim(std::string s) {
   return s;
 }
 
-// The host pid of the PID 1 of group container `name`, which must run.
+}  // namespace
+
+void write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
 Result<int> running_group_pid(ContainerStore& store, const std::string& name) {
   auto id = store.resolve(name);
   if (!id) return Error(Errc::kNotFound, "group container " + name + " does not exist");
@@ -74,43 +78,6 @@ Result<int> running_group_pid(ContainerStore& store, const std::string& name) {
     return Error(Errc::kConflict, "group container " + name + " is not running");
   return state->pid;
 }
-
-int group_order(const ContainerSpec& spec) {
-  auto it = spec.labels.find(kLabelGroupOrder);
-  return it == spec.labels.end() ? 0 : std::atoi(it->second.c_str());
-}
-
-bool managed_by_systemd(const HostFacts& host) { return host.systemd_pid1 && host.machined; }
-
-// One container's output on its way to the log, the journal and a client.
-class OutputSink {
- public:
-  OutputSink(JsonFileLog* log, JournalLog* journal, const AttachIo& attach)
-      : log_(log), journal_(journal), attach_(attach) {}
-
-  void write(LogStream stream, const char* data, size_t size) {
-    int client = stream == LogStream::kStdout ? attach_.out : attach_.err;
-    if (client >= 0) write_all(client, data, size);
-    auto& splitter = stream == LogStream::kStdout ? out_ : err_;
-    splitter.feed(std::string_view(data, size), [&](std::string_view record) { emit(stream, record); });
-  }
-  void flush() {
-    out_.flush([&](std::string_view r) { emit(LogStream::kStdout, r); });
-    err_.flush([&](std::string_view r) { emit(LogStream::kStderr, r); });
-  }
-
- private:
-  void emit(LogStream stream, std::string_view record) {
-    if (log_) (void)log_->append(stream, record, now_rfc3339());
-    if (journal_) journal_->append(stream, record);
-  }
-  JsonFileLog* log_;
-  JournalLog* journal_;
-  AttachIo attach_;
-  LineSplitter out_, err_;
-};
-
-}  // namespace
 
 // Everything one start of the container holds; released in teardown.
 struct ContainerMonitor::Attempt {
@@ -198,24 +165,20 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
 
   NspawnPaths nspawn_paths{paths.rootfs(), paths.container_dir, paths.volumes_dir};
   auto plan = plan_nspawn(spec, nspawn_paths, init_, host_);
+  // Only a boot group's members come here; the others are run_grouped()'s.
   std::optional<GroupEntry> group;
   if (!spec.group.empty()) {
     auto group_pid = running_group_pid(store_, spec.group);
-    if (!group_pid) {
+    auto entry = group_pid ? plan_boot_unit_entry(spec, nspawn_paths, init_, *group_pid, plan.init)
+                           : Result<GroupEntry>(group_pid.error());
+    if (!entry) {
       close_child_ends();
-      return start_failed(group_pid.error(), 125);
+      return start_failed(entry.error(), 125);
     }
-    if (spec.labels.count(kLabelBootUnit)) {
-      auto entry = plan_boot_unit_entry(spec, nspawn_paths, init_, *group_pid, plan.init);
-      if (!entry) {
-        close_child_ends();
-        return start_failed(entry.error(), 125);
-      }
-      group = std::move(*entry);
-    } else {
-      group = plan_group_entry(spec, nspawn_paths, init_, *group_pid, group_order(spec));
-    }
+    group = std::move(*entry);
   }
+  // The group's init listens in a directory of its container.
+  if (spec.group_host) ::mkdir(group_socket_dir(paths.container_dir).c_str(), 0700);
   auto launched = launch_nspawn(plan, io, cgroup.procs_files, group ? &*group : nullptr);
   close_child_ends();
   if (!launched) return start_failed(launched.error(), 125);
@@ -386,20 +349,34 @@ Result<int> ContainerMonitor::run(const std::string& id, const MonitorOptions& o
   auto spec = store_.read_spec(id);
   if (!spec) return spec.error();
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  auto result = supervised_by_group_init(*spec) ? run_grouped(*spec, options) : run_restarting(*spec, options);
+  if (!result) {
+    if (spec->auto_remove) {
+      run_removal_hook(*spec);
+      (void)store_.remove(id);
+    }
+    return result.error();
+  }
+  if (spec->auto_remove) {
+    VolumeStore volumes(store_.volumes_dir());
+    for (const auto& m : spec->mounts)
+      if (m.type == MountSpec::Type::kVolume && m.anonymous) (void)volumes.remove(m.source);
+    run_removal_hook(*spec);
+    (void)store_.remove(id);
+  }
+  return result;
+}
+
+Result<int> ContainerMonitor::run_restarting(const ContainerSpec& spec, const MonitorOptions& options) {
+  const std::string& id = spec.id;
   int last = 0;
-  RestartTracker restarts(spec->restart);
+  RestartTracker restarts(spec.restart);
   for (bool first = true;; first = false) {
     auto began = std::chrono::steady_clock::now();
     MonitorOptions attempt_options = options;
     if (!first) attempt_options.on_first_start = nullptr;
-    auto result = run_once(*spec, attempt_options, first);
-    if (!result && first) {
-      if (spec->auto_remove) {
-        run_removal_hook(*spec);
-        (void)store_.remove(id);
-      }
-      return result.error();
-    }
+    auto result = run_once(spec, attempt_options, first);
+    if (!result && first) return result.error();
     last = result ? *result : 125;
     auto state = store_.read_state(id);
     if (!state) break;
@@ -421,13 +398,6 @@ Result<int> ContainerMonitor::run(const std::string& id, const MonitorOptions& o
       (void)store_.update_state(id, [](ContainerState& s) { s.status = ContainerStatus::kExited; });
       break;
     }
-  }
-  if (spec->auto_remove) {
-    VolumeStore volumes(store_.volumes_dir());
-    for (const auto& m : spec->mounts)
-      if (m.type == MountSpec::Type::kVolume && m.anonymous) (void)volumes.remove(m.source);
-    run_removal_hook(*spec);
-    (void)store_.remove(id);
   }
   return last;
 }

@@ -35,12 +35,20 @@ class ContainerMonitor {
 
  private:
   struct Attempt;
+  // Under nspawn (or a boot group's systemd): this process restarts it.
+  Result<int> run_restarting(const ContainerSpec& spec, const MonitorOptions& options);
   Result<int> run_once(const ContainerSpec& spec, const MonitorOptions& options, bool first);
+  // A grouped service: the group's init runs and restarts it
+  // (group_member_monitor.cpp); this process keeps its record, log and cgroups.
+  Result<int> run_grouped(const ContainerSpec& spec, const MonitorOptions& options);
 
   ContainerStore& store_;
   HostFacts host_;
   InitBinary init_;
 };
+
+// A grouped service that its group's init supervises (not a boot group's).
+bool supervised_by_group_init(const ContainerSpec& spec);
 
 // Undoes what a start left behind when its monitor is gone: rootfs mounts
 // and cgroups. Safe to call at any time the container is not running.

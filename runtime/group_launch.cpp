@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -14,7 +15,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 
+#include "container_tty.h"
 #include "nspawn_launch.h"
 #include "racker/runtime/boot_unit.h"
 #include "racker/runtime/container_init.h"
@@ -113,11 +116,6 @@ void join(const std::string& ns_file, int nstype) {
   ::close(fd);
 }
 
-void write_pid(int fd, pid_t pid) {
-  char text[24];
-  format_decimal(text, pid);
-  (void)!::write(fd, text, std::strlen(text));
-}
 
 // A fresh `fstype` mount on directory `name` of /dev (open at `dir`).
 void mount_in_dev(int dir, const char* name, mode_t mode, const char* fstype, unsigned long flags, const char* data) {
@@ -164,26 +162,32 @@ void populate_dev(int root_fd) {
   ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-[[noreturn]] void enter_as_child(const GroupEntry& e, int root_fd) {
-  // The waiter outside is what the monitor watches: without it the service
-  // must not live on unseen.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Now inside the group's PID namespace: its own /proc.
+// Now inside the group's PID namespace: mounts its /proc, makes the
+// service's root the namespace's root, and hands the namespace to the
+// monitor on `socket` (the group's init spawns the service into it).
+[[noreturn]] void finish_namespace(const GroupEntry& e, int root_fd, int socket) {
   mount_op(root_fd, e.proc_mount);
-  int reg = ::open(e.member_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (reg >= 0) {
-    write_pid(reg, ::getpid());
-    (void)!::write(reg, e.member_tail.data(), e.member_tail.size());
-    ::close(reg);
-  }
   if (::fchdir(root_fd) != 0) launch_child_fail(kInitStatusFd, "chdir into the root");
   if (::syscall(SYS_pivot_root, ".", ".") != 0) launch_child_fail(kInitStatusFd, "pivot_root");
   if (::umount2(".", MNT_DETACH) != 0) launch_child_fail(kInitStatusFd, "detach the host's root");
   if (::chdir("/") != 0) launch_child_fail(kInitStatusFd, "chdir /");
-  ::close(root_fd);
-  for (const auto& [resource, limit] : e.rlimits) ::setrlimit(static_cast<__rlimit_resource>(resource), &limit);
-  ::execve(e.argvp[0], e.argvp.data(), e.envp.data());
-  launch_child_fail(kInitStatusFd, "exec racker's init");
+  int ns = ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (ns < 0) launch_child_fail(kInitStatusFd, "open the mount namespace");
+  char byte = 'n';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &ns, sizeof(int));
+  if (::sendmsg(socket, &msg, MSG_NOSIGNAL) < 0) launch_child_fail(kInitStatusFd, "hand over the mount namespace");
+  ::_exit(0);
 }
 
 }  // namespace
@@ -202,8 +206,19 @@ void GroupEntry::finalize() {
   envp.push_back(nullptr);
 }
 
+std::vector<std::pair<int, rlimit>> container_rlimits(const ContainerSpec& spec) {
+  std::vector<std::pair<int, rlimit>> out;
+  for (const auto& u : spec.ulimits)
+    if (int resource = rlimit_resource(u.name); resource >= 0) {
+      rlimit limit{u.soft < 0 ? RLIM_INFINITY : static_cast<rlim_t>(u.soft),
+                   u.hard < 0 ? RLIM_INFINITY : static_cast<rlim_t>(u.hard)};
+      out.emplace_back(resource, limit);
+    }
+  return out;
+}
+
 GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths, const InitBinary& init,
-                            int group_pid, int order) {
+                            int group_pid) {
   GroupEntry e;
   const std::string proc = "/proc/" + std::to_string(group_pid);
   e.rootfs = paths.rootfs;
@@ -211,10 +226,6 @@ GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths,
   e.ns_ipc = proc + "/ns/ipc";
   e.ns_uts = proc + "/ns/uts";
   e.ns_pid = proc + "/ns/pid";
-  e.member_file = proc + "/root" + kGroupMembersDir + "/" + spec.name;
-  auto signo = parse_signal(spec.stop_signal);
-  e.member_tail = " " + std::to_string(signo ? *signo : SIGTERM) + " " + std::to_string(spec.stop_timeout) + " " +
-                  std::to_string(order) + "\n";
   e.read_only = spec.read_only;
 
   using Op = GroupMountOp;
@@ -244,12 +255,6 @@ GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths,
   e.mounts.push_back(make_op("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "", false,
                       Op::Create::kNone));
 
-  for (const auto& u : spec.ulimits)
-    if (int resource = rlimit_resource(u.name); resource >= 0) {
-      rlimit limit{u.soft < 0 ? RLIM_INFINITY : static_cast<rlim_t>(u.soft),
-                   u.hard < 0 ? RLIM_INFINITY : static_cast<rlim_t>(u.hard)};
-      e.rlimits.emplace_back(resource, limit);
-    }
   e.proc_mount = make_op("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", false, Op::Create::kNone);
   e.argv = layout.argv;
   e.env = {std::string("PATH=") + kDefaultPath, "LISTEN_FDS=" + std::to_string(kInitFdCount)};
@@ -375,15 +380,21 @@ Result<GroupEntry> plan_boot_unit_entry(const ContainerSpec& spec, const NspawnP
 }
 
 void enter_group_and_exec(const GroupEntry& e) {
-  if (e.boot_unit) enter_boot_unit_and_exec(e);
+  if (!e.boot_unit) launch_child_fail(kInitStatusFd, "a grouped service is started by its group's init");
+  enter_boot_unit_and_exec(e);
+}
+
+namespace {
+
+// The preparing child (kInitStatusFd its status pipe, `socket` where the
+// namespace goes). Never returns.
+[[noreturn]] void prepare_namespace_child(const GroupEntry& e, int socket) {
   // A mount namespace of our own, copied from the host's (where the
   // service's overlay and the sources of its binds are), changing nothing there.
   if (::unshare(CLONE_NEWNS) != 0) launch_child_fail(kInitStatusFd, "unshare the mount namespace");
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
     launch_child_fail(kInitStatusFd, "make mounts private");
   join(e.ns_net, CLONE_NEWNET);  // before sysfs, which shows the network namespace that mounts it
-  join(e.ns_ipc, CLONE_NEWIPC);
-  join(e.ns_uts, CLONE_NEWUTS);
   int root_fd = ::open(e.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) launch_child_fail(kInitStatusFd, "open the root filesystem");
   for (const auto& op : e.mounts) mount_op(root_fd, op);
@@ -394,12 +405,54 @@ void enter_group_and_exec(const GroupEntry& e) {
     if (::mount(nullptr, where, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
       launch_child_fail(kInitStatusFd, "make the root read-only");
   }
-  join(e.ns_pid, CLONE_NEWPID);  // applies to children only
-
+  join(e.ns_pid, CLONE_NEWPID);  // applies to children only: /proc is mounted by one
   pid_t child = ::fork();
   if (child < 0) launch_child_fail(kInitStatusFd, "fork");
-  if (child == 0) enter_as_child(e, root_fd);
-  wait_and_exit(child);
+  if (child == 0) finish_namespace(e, root_fd, socket);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
+}  // namespace
+
+Result<int> prepare_group_namespace(const GroupEntry& e) {
+  int status[2], sock[2];
+  if (::pipe2(status, O_CLOEXEC) != 0) return Error(Errc::kInternal, std::string("pipe: ") + std::strerror(errno));
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) != 0) {
+    ::close(status[0]);
+    ::close(status[1]);
+    return Error(Errc::kInternal, std::string("socketpair: ") + std::strerror(errno));
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int high = ::fcntl(status[1], F_DUPFD_CLOEXEC, 10);
+    if (high < 0 || ::dup2(high, kInitStatusFd) < 0) ::_exit(125);
+    prepare_namespace_child(e, sock[1]);
+  }
+  ::close(status[1]);
+  ::close(sock[1]);
+  if (pid < 0) {
+    ::close(status[0]);
+    ::close(sock[0]);
+    return Error(Errc::kInternal, std::string("fork: ") + std::strerror(errno));
+  }
+  std::string text;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(status[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(status[0]);
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  int ns = receive_console(sock[0]);  // one fd with a one-byte message
+  ::close(sock[0]);
+  InitReport report = parse_init_report(text);
+  if (ns >= 0 && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) return ns;
+  if (ns >= 0) ::close(ns);
+  return Error(Errc::kInternal, report.message.empty() ? "cannot prepare the service's mount namespace" : report.message);
 }
 
 }  // namespace racker::runtime

@@ -1,5 +1,7 @@
 #include "racker/runtime/nspawn_command.h"
 
+#include "racker/runtime/group_protocol.h"
+
 #include <unistd.h>
 
 #include <cctype>
@@ -111,6 +113,10 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
       }
     }
   }
+
+  // A group's init listens where its members' monitors can reach it.
+  if (spec.group_host && !spec.labels.count(kLabelGroupBoot))
+    a.push_back("--bind=" + escape_nspawn_path(group_socket_dir(paths.container_dir)) + ":" + kGroupSocketDir);
 
   // racker's init, through the host's loader.
   InitLayout layout = init_layout(init);

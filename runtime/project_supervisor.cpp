@@ -29,6 +29,9 @@ namespace {
 
 using nlohmann::json;
 
+// A grouped service's healthcheck runs in its group's init (group_init.h).
+bool probed_here(const ContainerSpec& spec) { return spec.healthcheck && spec.group.empty(); }
+
 // The pid holding a write lock on `fd`'s file, 0 when free.
 pid_t lock_holder(int fd) {
   struct flock fl{};
@@ -181,13 +184,13 @@ void ProjectSupervisor::on_events(const std::vector<ContainerEvent>& events) {
     switch (e.kind) {
       case ContainerEventKind::kCreated:
         // Adoption: a container already running when first seen.
-        if (it != snapshot.end() && it->second.state.status == ContainerStatus::kRunning && it->second.spec.healthcheck)
+        if (it != snapshot.end() && it->second.state.status == ContainerStatus::kRunning && probed_here(it->second.spec))
           health_->adopt(e.id, *it->second.spec.healthcheck, it->second.state.health,
                          steady_from(it->second.state.started_at));
         break;
       case ContainerEventKind::kStarted:
         if (first_seen.count(e.id)) break;
-        if (it != snapshot.end() && it->second.spec.healthcheck)
+        if (it != snapshot.end() && probed_here(it->second.spec))
           health_->container_started(e.id, *it->second.spec.healthcheck, steady_from(it->second.state.started_at));
         break;
       case ContainerEventKind::kExited:

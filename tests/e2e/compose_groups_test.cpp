@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -17,6 +18,19 @@
 using namespace racker::test;
 
 namespace {
+
+// `pid`'s parent, as the host sees it; 0 when gone.
+int parent_of(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/status");
+  std::string key;
+  while (in >> key)
+    if (key == "PPid:") {
+      int ppid = 0;
+      in >> ppid;
+      return ppid;
+    }
+  return 0;
+}
 
 std::string published(const Project& p, const std::string& service, const std::string& port) {
   auto r = p.compose({"port", service, port});
@@ -197,6 +211,13 @@ TEST_CASE("compose groups e2e: one grouped service restarts and stops without it
   REQUIRE(eventually([&] { return fetch(web, 3) == "web" && fetch(api, 3) == "api"; }));
   const std::string web_pid = p.inspect("groupmates-web-1", "{{.State.Pid}}");
   const std::string web_started = started_at(p, "groupmates-web-1");
+  // The group's init (the machine's PID 1) is the services' parent: it
+  // spawned them, and it restarts them and runs their healthchecks.
+  const int front_init = std::stoi(p.inspect("groupmates-front-1", "{{.State.Pid}}"));
+  CHECK(parent_of(web_pid) == front_init);
+  CHECK(parent_of(p.inspect("groupmates-store-1", "{{.State.Pid}}")) ==
+        std::stoi(p.inspect("groupmates-back-1", "{{.State.Pid}}")));
+  CHECK(p.inspect("groupmates-store-1", "{{.State.Health.Status}}") == "healthy");
 
   // The payload dies as if it crashed: only api restarts (unless-stopped).
   int api_pid = std::stoi(p.inspect("groupmates-api-1", "{{.State.Pid}}"));
@@ -204,6 +225,7 @@ TEST_CASE("compose groups e2e: one grouped service restarts and stops without it
   REQUIRE(::kill(api_pid, SIGKILL) == 0);
   CHECK(eventually([&] { return p.inspect("groupmates-api-1", "{{.RestartCount}}") == "1"; }));
   CHECK(eventually([&] { return fetch(api, 3) == "api"; }));
+  CHECK(parent_of(p.inspect("groupmates-api-1", "{{.State.Pid}}")) == front_init);
   CHECK(p.inspect("groupmates-web-1", "{{.State.Pid}}") == web_pid);
   CHECK(started_at(p, "groupmates-web-1") == web_started);
   CHECK(fetch(web, 3) == "web");

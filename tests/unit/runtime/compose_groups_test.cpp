@@ -138,16 +138,6 @@ services:
 }
 
 TEST_CASE("the group init stops the latest started members first, one batch at a time", "[groups]") {
-  GroupMember m;
-  REQUIRE(parse_group_member("web", "42 15 3 2\n", m));
-  CHECK(m.pid == 42);
-  CHECK(m.signal == 15);
-  CHECK(m.grace_seconds == 3);
-  CHECK(m.order == 2);
-  CHECK(!parse_group_member("web", "1 15 3 2", m));    // never PID 1
-  CHECK(!parse_group_member("web", "42 99 3 2", m));   // no such signal
-  CHECK(!parse_group_member("web", "42 15", m));
-
   auto batches = group_stop_batches({{"db", 10, 15, 10, 0}, {"web", 11, 2, 10, 5}, {"api", 12, 15, 10, 5}});
   REQUIRE(batches.size() == 2);
   REQUIRE(batches[0].size() == 2);

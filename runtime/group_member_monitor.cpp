@@ -1,0 +1,201 @@
+// The monitor of a grouped service (compose x-racker groups): the group's
+// init spawns, restarts and probes the service (group_init.h); this side
+// prepares its root and mount namespace on the host, puts each of its
+// processes in the service's cgroups, and turns the init's reports
+// (group_protocol.h) into the service's record and json-file log, so every
+// command sees a grouped service as it sees any container.
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "container_monitor.h"
+#include "group_launch.h"
+#include "monitor_internal.h"
+#include "racker/runtime/cgroup_limits.h"
+#include "racker/runtime/container_init.h"
+#include "racker/runtime/container_process.h"
+#include "racker/runtime/container_rootfs.h"
+#include "racker/runtime/group_protocol.h"
+#include "racker/runtime/service_container.h"
+
+namespace racker::runtime {
+
+namespace {
+
+using json = nlohmann::json;
+
+// docker's words for a failed start, as run_once gives them.
+Error start_error(int code, const std::string& message) {
+  if (code == 125) return Error(Errc::kInternal, "failed to start container: " + message);
+  return Error(Errc::kNotFound, "failed to create task for container: unable to start container process: " + message +
+                                    ": unknown");
+}
+
+void move_into_cgroup(const std::vector<std::string>& procs_files, int pid) {
+  for (const auto& file : procs_files) {
+    std::ofstream out(file);
+    out << pid << '\n';
+  }
+}
+
+}  // namespace
+
+bool supervised_by_group_init(const ContainerSpec& spec) {
+  return !spec.group.empty() && !spec.labels.count(kLabelBootUnit);
+}
+
+Result<int> ContainerMonitor::run_grouped(const ContainerSpec& spec, const MonitorOptions& options) {
+  RootfsPaths paths{store_.dir(spec.id), store_.volumes_dir()};
+  bool started = false;
+  int socket = -1;
+  auto start_failed = [&](Error e, int code) -> Result<int> {
+    if (socket >= 0) ::close(socket);
+    (void)cleanup_container_leftovers(store_, spec.id);
+    (void)store_.update_state(spec.id, [&](ContainerState& s) {
+      s.status = ContainerStatus::kCreated;
+      s.exit_code = code;
+      s.error = e.message;
+      s.pid = 0;
+      s.finished_at = now_rfc3339();
+    });
+    if (options.on_first_start) options.on_first_start(e);
+    return e;
+  };
+
+  auto group_pid = running_group_pid(store_, spec.group);
+  if (!group_pid) return start_failed(group_pid.error(), 125);
+  auto group_id = store_.resolve(spec.group);
+  if (!group_id) return start_failed(Error(Errc::kNotFound, "group container " + spec.group + " does not exist"), 125);
+  if (auto st = prepare_rootfs(spec, paths); !st) return start_failed(st.error(), 125);
+  CgroupSetup cgroup;
+  if (!managed_by_systemd(host_)) {
+    auto cg = create_cgroup(kCgroupRoot, spec.id, spec.resources);
+    if (!cg) return start_failed(cg.error(), 125);
+    cgroup = *cg;
+  }
+  NspawnPaths nspawn_paths{paths.rootfs(), paths.container_dir, paths.volumes_dir};
+  GroupEntry entry = plan_group_entry(spec, nspawn_paths, init_, *group_pid);
+  auto ns = prepare_group_namespace(entry);
+  if (!ns) return start_failed(start_error(125, ns.error().message), 125);
+  auto connected = connect_group_init(group_socket_dir(store_.dir(*group_id)));
+  if (!connected) {
+    ::close(*ns);
+    return start_failed(start_error(125, connected.error().message), 125);
+  }
+  socket = *connected;
+  json request = {{"op", "run"}, {"init_argv", entry.argv}, {"init_env", entry.env}};
+  request["spec"] = json::parse(spec_to_json(spec));
+  Status sent = send_group_json(socket, request, {*ns});
+  ::close(*ns);
+  if (!sent) return start_failed(start_error(125, sent.error().message), 125);
+
+  auto log = JsonFileLog::open(store_.log_path(spec.id), spec.log);
+  std::unique_ptr<JournalLog> journal;
+  if (JournalLog::available()) journal = std::make_unique<JournalLog>(spec.id, spec.name, spec.image);
+  OutputSink sink(log ? log->get() : nullptr, journal.get(), options.attach);
+
+  int pid = 0;  // the service's process, as the host sees it
+  int last = 0;
+  bool stopped_for_good = false;
+  while (!stopped_for_good) {
+    pollfd p{socket, POLLIN, 0};
+    if (::poll(&p, 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    auto message = receive_group_message(socket);
+    if (!message) {
+      // The machine went down under the service: SIGKILL'd with it.
+      if (!started) {
+        sink.flush();
+        return start_failed(start_error(125, "the group's init went away"), 125);
+      }
+      last = 137;
+      (void)store_.update_state(spec.id, [&](ContainerState& s) {
+        s.status = ContainerStatus::kExited;
+        s.paused = false;
+        s.exit_code = last;
+        s.pid = 0;
+        s.finished_at = now_rfc3339();
+      });
+      break;
+    }
+    if (message->type == kGroupStdout || message->type == kGroupStderr) {
+      sink.write(message->type == kGroupStdout ? LogStream::kStdout : LogStream::kStderr, message->body.data(),
+                 message->body.size());
+      continue;
+    }
+    json j = json::parse(message->body, nullptr, false);
+    std::string event = j.is_object() ? j.value("event", "") : "";
+    if (event == "spawned") {
+      pid = message->fds.empty() ? -1 : pidfd_host_pid(message->fds[0]);
+      if (pid > 0) move_into_cgroup(cgroup.procs_files, pid);
+      // Stopped while it was restarting: the init kills it before it runs.
+      auto state = store_.read_state(spec.id);
+      bool stop = started && state && state->stop_requested;
+      (void)send_group_json(socket, json{{"op", stop ? "stop" : "go"}});
+    } else if (event == "started") {
+      uint64_t pid_start = 0, self_start = 0;
+      if (auto st = read_proc_stat(pid)) pid_start = st->start_time;
+      if (auto st = read_proc_stat(::getpid())) self_start = st->start_time;
+      (void)store_.update_state(spec.id, [&](ContainerState& s) {
+        s.status = ContainerStatus::kRunning;
+        s.paused = false;
+        s.pid = pid;
+        s.pid_start = pid_start;
+        s.monitor_pid = ::getpid();
+        s.monitor_start = self_start;
+        s.exit_code = 0;
+        s.error.clear();
+        s.started_at = now_rfc3339();
+        s.finished_at.clear();
+        s.health = HealthState{};
+        if (spec.healthcheck) s.health.status = "starting";
+      });
+      if (!started && options.on_first_start) options.on_first_start(ok_status());
+      started = true;
+    } else if (event == "health") {
+      HealthState health = health_state_from_json(j.value("health", json::object()));
+      (void)store_.update_state(spec.id, [&](ContainerState& s) { s.health = health; });
+    } else if (event == "exited") {
+      last = j.value("code", 125);
+      std::string error = j.value("error", "");
+      if (!started && !error.empty()) {
+        sink.flush();
+        return start_failed(start_error(last, error), last);
+      }
+      bool oom = cgroup_oom_killed(kCgroupRoot, spec.id);
+      auto state = store_.read_state(spec.id);
+      bool restart = j.value("restart", false) && state && !state->stop_requested;
+      // The init restarts only what the user did not stop meanwhile.
+      if (j.value("restart", false)) (void)send_group_json(socket, json{{"op", restart ? "restart" : "stop"}});
+      (void)store_.update_state(spec.id, [&](ContainerState& s) {
+        s.status = restart ? ContainerStatus::kRestarting : ContainerStatus::kExited;
+        if (restart) s.restart_count++;
+        s.paused = false;
+        s.exit_code = last;
+        s.oom_killed = oom;
+        s.pid = 0;
+        s.finished_at = now_rfc3339();
+        if (!error.empty() && !s.stop_requested) s.error = error;
+      });
+      pid = 0;
+      stopped_for_good = !restart;
+    } else if (event == "done") {
+      stopped_for_good = true;
+    }
+    for (int fd : message->fds) ::close(fd);
+  }
+  sink.flush();
+  ::close(socket);
+  Status teardown = cleanup_container_leftovers(store_, spec.id);
+  if (!teardown) (void)store_.update_state(spec.id, [&](ContainerState& s) { s.error = teardown.error().message; });
+  return last;
+}
+
+}  // namespace racker::runtime

@@ -1,0 +1,54 @@
+#pragma once
+// What the two halves of the container monitor share (internal): the
+// nspawn path (container_monitor.cpp) and the grouped-service path
+// (group_member_monitor.cpp).
+
+#include <string>
+#include <string_view>
+
+#include "racker/runtime/container_driver.h"
+#include "racker/runtime/container_state.h"
+#include "racker/runtime/log_writer.h"
+#include "racker/runtime/nspawn_command.h"
+#include "racker/util/error.h"
+
+namespace racker::runtime {
+
+// Writes everything; a gone client must not stop the container.
+void write_all(int fd, const char* data, size_t size);
+
+// The host pid of the PID 1 of group container `name`, which must run.
+Result<int> running_group_pid(ContainerStore& store, const std::string& name);
+
+// systemd's scopes, not racker's cgroups, hold the containers.
+inline bool managed_by_systemd(const HostFacts& host) { return host.systemd_pid1 && host.machined; }
+
+// One container's output on its way to the log, the journal and a client.
+class OutputSink {
+ public:
+  OutputSink(JsonFileLog* log, JournalLog* journal, const AttachIo& attach)
+      : log_(log), journal_(journal), attach_(attach) {}
+
+  void write(LogStream stream, const char* data, size_t size) {
+    int client = stream == LogStream::kStdout ? attach_.out : attach_.err;
+    if (client >= 0) write_all(client, data, size);
+    auto& splitter = stream == LogStream::kStdout ? out_ : err_;
+    splitter.feed(std::string_view(data, size), [&](std::string_view record) { emit(stream, record); });
+  }
+  void flush() {
+    out_.flush([&](std::string_view r) { emit(LogStream::kStdout, r); });
+    err_.flush([&](std::string_view r) { emit(LogStream::kStderr, r); });
+  }
+
+ private:
+  void emit(LogStream stream, std::string_view record) {
+    if (log_) (void)log_->append(stream, record, now_rfc3339());
+    if (journal_) journal_->append(stream, record);
+  }
+  JsonFileLog* log_;
+  JournalLog* journal_;
+  AttachIo attach_;
+  LineSplitter out_, err_;
+};
+
+}  // namespace racker::runtime
