@@ -148,7 +148,9 @@ Result<Project> expand_groups(const Project& project) {
       if (!ports.empty()) m.labels[kLabelGroupPorts] = ports;
       m.networks.clear();
       m.ports.clear();
-      m.hostname = name;  // one UTS namespace for the whole machine
+      // The machine's UTS namespace, as docker shares it with network_mode
+      // container:, unless the service names its own hostname.
+      if (!m.hostname) m.hostname = name;
       m.labels[kLabelGroup] = name;
       auto position = std::find(order.begin(), order.end(), member) - order.begin();
       m.labels[kLabelGroupOrder] = std::to_string(position);

@@ -48,6 +48,7 @@ using json = nlohmann::json;
 
 constexpr size_t kMaxProbeOutput = 4096;  // docker keeps 4 KiB of a probe's output
 constexpr auto kDrainTime = std::chrono::milliseconds(500);
+constexpr int kForwarded[] = {SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH};
 
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -177,6 +178,13 @@ class Member {
  private:
   // racker's init stays bound in the service's mount namespace (no
   // `unmount`): every restart and probe runs it again from there.
+  // A service that names its own hostname gets a UTS namespace of its own;
+  // the others share the machine's, named after the group.
+  bool own_hostname() const {
+    auto it = spec_.labels.find(kLabelGroup);
+    return !spec_.hostname.empty() && (it == spec_.labels.end() || spec_.hostname != it->second);
+  }
+
   InitConfig payload_config() const {
     InitConfig c = init_config_for(spec_);
     c.group = false;
@@ -197,6 +205,9 @@ class Member {
     ::setsid();
     int status_fd = fds.status;
     if (::setns(mntns_, CLONE_NEWNS) != 0) launch_child_fail(status_fd, "enter the service's mount namespace");
+    if (own_hostname() && (::unshare(CLONE_NEWUTS) != 0 ||
+                           ::sethostname(spec_.hostname.c_str(), spec_.hostname.size()) != 0))
+      launch_child_fail(status_fd, "set the service's hostname");
     if (wait_go) {
       char byte;
       while (::read(fds.go, &byte, 1) < 0 && errno == EINTR) {
@@ -240,6 +251,11 @@ class Member {
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::setsid();
+    if (own_hostname()) {
+      std::string uts = "/proc/" + std::to_string(payload_.pid) + "/ns/uts";
+      int fd = ::open(uts.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || ::setns(fd, CLONE_NEWUTS) != 0) launch_child_fail(status_fd, "enter the service's UTS namespace");
+    }
     if (::setns(mntns_, CLONE_NEWNS) != 0) launch_child_fail(status_fd, "enter the service's mount namespace");
     int null = ::open("/dev/null", O_RDONLY);
     ::dup2(null, 0);
@@ -571,7 +587,9 @@ bool others_alive() {
 
 class GroupInit {
  public:
-  GroupInit() : signals_(io_, SIGCHLD, SIGTERM, SIGINT), timer_(io_) { signals_.add(SIGHUP); }
+  GroupInit() : signals_(io_, SIGCHLD, SIGTERM, SIGINT), timer_(io_) {
+    for (int sig : kForwarded) signals_.add(sig);
+  }
 
   int run() {
     ::signal(SIGPIPE, SIG_IGN);
@@ -672,9 +690,16 @@ class GroupInit {
     signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
       if (ec) return;
       if (signo == SIGCHLD) reap();
-      else if (signo != SIGHUP) begin_stop();
+      else if (signo == SIGTERM || signo == SIGINT) begin_stop();
+      else forward(signo);
       wait_signal();
     });
+  }
+
+  // `racker kill -s HUP <machine>` reaches every service, as tini does.
+  void forward(int signo) {
+    for (auto& [name, m] : members_)
+      if (m->pid() > 0) ::kill(m->pid(), signo);
   }
 
   void reap() {

@@ -67,13 +67,14 @@ const char* kStack = R"(services:
   api:
     image: rk-busybox
     command: ["sh", "-c", "mkdir -p /www && echo api > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    hostname: api-host
     ports: ["127.0.0.1::8080"]
     restart: unless-stopped
     depends_on:
       store: {condition: service_healthy}
   worker:
     image: rk-busybox
-    command: ["sh", "-c", "while true; do echo worker got $$(wget -qO- http://store:8081/marker); sleep 1; done"]
+    command: ["sh", "-c", "trap 'echo worker got USR1' USR1; while true; do echo worker got $$(wget -qO- http://store:8081/marker); sleep 1; done"]
     depends_on: [store]
   client:
     image: rk-busybox
@@ -95,10 +96,20 @@ std::string started_at(const Project& p, const std::string& container) {
 
 struct Observed {
   std::string web, api;                 // what the published ports answer
+  std::string api_hostname;             // api names its own
   std::string worker_logs, client_logs;  // per service
   bool order_ok = false;
   std::set<std::string> running;        // services `ps` lists as running
 };
+
+std::string exec_out(const Project& p, const std::string& service, std::vector<std::string> command) {
+  std::vector<std::string> args = {"exec", "-T", service};
+  args.insert(args.end(), command.begin(), command.end());
+  auto r = p.compose(args);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  return trimmed(r.out);
+}
 
 Observed observe(Project& p) {
   Observed o;
@@ -107,6 +118,7 @@ Observed observe(Project& p) {
   REQUIRE(eventually([&] { return fetch(web, 3) == "web" && fetch(api, 3) == "api"; }));
   o.web = fetch(web, 3);
   o.api = fetch(api, 3);
+  o.api_hostname = exec_out(p, "api", {"hostname"});
   REQUIRE(eventually([&] {
     o.worker_logs = p.compose({"logs", "--no-log-prefix", "worker"}).out;
     o.client_logs = p.compose({"logs", "--no-log-prefix", "client"}).out;
@@ -137,14 +149,6 @@ Observed observe(Project& p) {
   return o;
 }
 
-std::string exec_out(const Project& p, const std::string& service, std::vector<std::string> command) {
-  std::vector<std::string> args = {"exec", "-T", service};
-  args.insert(args.end(), command.begin(), command.end());
-  auto r = p.compose(args);
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  return trimmed(r.out);
-}
 
 }  // namespace
 
@@ -177,6 +181,8 @@ TEST_CASE("compose groups e2e: a stack grouped into two machines behaves as it d
     std::string web_ip = exec_out(p, "web", {"hostname", "-i"});
     CHECK(web_ip == exec_out(p, "api", {"hostname", "-i"}));
     CHECK(web_ip != exec_out(p, "worker", {"hostname", "-i"}));
+    // web shares the machine's hostname; api set its own.
+    CHECK(exec_out(p, "web", {"hostname"}) == "front");
     // Each service still has its own root filesystem.
     CHECK(exec_out(p, "web", {"cat", "/www/index.html"}) == "web");
     CHECK(exec_out(p, "api", {"cat", "/www/index.html"}) == "api");
@@ -193,6 +199,8 @@ TEST_CASE("compose groups e2e: a stack grouped into two machines behaves as it d
   }
   CHECK(plain_web_ip != plain_api_ip);
 
+  CHECK(plain.api_hostname == "api-host");
+  CHECK(grouped.api_hostname == "api-host");
   CHECK(grouped.web == plain.web);
   CHECK(grouped.api == plain.api);
   CHECK(plain.order_ok);
@@ -229,6 +237,15 @@ TEST_CASE("compose groups e2e: one grouped service restarts and stops without it
   CHECK(p.inspect("groupmates-web-1", "{{.State.Pid}}") == web_pid);
   CHECK(started_at(p, "groupmates-web-1") == web_started);
   CHECK(fetch(web, 3) == "web");
+
+  // A signal for the machine reaches its services (the group init forwards it).
+  auto usr1 = p.racker({"kill", "-s", "USR1", "groupmates-back-1"});
+  INFO(usr1.err);
+  CHECK(usr1.exit_code == 0);
+  CHECK(eventually([&] {
+    return p.compose({"logs", "--no-log-prefix", "worker"}).out.find("worker got USR1") != std::string::npos;
+  }));
+  CHECK(p.inspect("groupmates-back-1", "{{.State.Status}}") == "running");
 
   // Stopping one service leaves its group mates running.
   auto stop = p.compose({"stop", "api"});
