@@ -79,6 +79,27 @@ Result<int> running_group_pid(ContainerStore& store, const std::string& name) {
   return state->pid;
 }
 
+void record_running(ContainerStore& store, const ContainerSpec& spec, int pid) {
+  uint64_t pid_start = 0, self_start = 0;
+  if (pid > 0)
+    if (auto st = read_proc_stat(pid)) pid_start = st->start_time;
+  if (auto st = read_proc_stat(::getpid())) self_start = st->start_time;
+  (void)store.update_state(spec.id, [&](ContainerState& s) {
+    s.status = ContainerStatus::kRunning;
+    s.paused = false;
+    s.pid = pid;
+    s.pid_start = pid_start;
+    s.monitor_pid = ::getpid();
+    s.monitor_start = self_start;
+    s.exit_code = 0;
+    s.error.clear();
+    s.started_at = now_rfc3339();
+    s.finished_at.clear();
+    s.health = HealthState{};
+    if (spec.healthcheck) s.health.status = "starting";
+  });
+}
+
 // Everything one start of the container holds; released in teardown.
 struct ContainerMonitor::Attempt {
   LaunchedNspawn nspawn;
@@ -207,26 +228,7 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
     reported_start = true;
     auto kids = child_pids(a.nspawn.pid);
     if (!kids.empty()) a.payload = kids.front();
-    uint64_t payload_start = 0;
-    if (a.payload > 0)
-      if (auto st = read_proc_stat(a.payload)) payload_start = st->start_time;
-    uint64_t self_start = 0;
-    if (auto st = read_proc_stat(::getpid())) self_start = st->start_time;
-    (void)store_.update_state(spec.id, [&](ContainerState& s) {
-      s.status = ContainerStatus::kRunning;
-      s.paused = false;
-      s.pid = a.payload;
-      s.pid_start = payload_start;
-      s.monitor_pid = ::getpid();
-      s.monitor_start = self_start;
-      s.exit_code = 0;
-      s.error.clear();
-      s.started_at = now_rfc3339();
-      s.finished_at.clear();
-      // docker: every start begins a new health history, "starting".
-      s.health = HealthState{};
-      if (spec.healthcheck) s.health.status = "starting";
-    });
+    record_running(store_, spec, a.payload);
     if (first && options.on_first_start) options.on_first_start(ok_status());
   };
 

@@ -72,6 +72,14 @@ int make_container_console(int socket_fd) {
     ::close(master);
     return -err;
   }
+  int result = send_fd(socket_fd, master);
+  ::close(master);
+  for (int fd = 0; fd < 3; ++fd) ::dup2(slave, fd);
+  if (slave > 2) ::close(slave);
+  return result;
+}
+
+int send_fd(int socket_fd, int fd) {
   char byte = 'm';
   iovec iov{&byte, 1};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
@@ -84,12 +92,8 @@ int make_container_console(int socket_fd) {
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-  int result = ::sendmsg(socket_fd, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
-  ::close(master);
-  for (int fd = 0; fd < 3; ++fd) ::dup2(slave, fd);
-  if (slave > 2) ::close(slave);
-  return result;
+  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+  return ::sendmsg(socket_fd, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
 int receive_console(int socket_fd) {

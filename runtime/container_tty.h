@@ -45,4 +45,8 @@ int make_container_console(int socket_fd);
 // In the monitor: receives the master; -1 when none came.
 int receive_console(int socket_fd);
 
+// Sends `fd` with a one-byte message over unix socket `socket_fd` (what
+// receive_console takes). Async-signal-safe. 0 or -errno.
+int send_fd(int socket_fd, int fd);
+
 }  // namespace racker::runtime

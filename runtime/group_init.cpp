@@ -90,6 +90,15 @@ struct SpawnFds {
   int config = -1, status = -1, in = -1, out = -1, err = -1, go = -1;
 };
 
+// A fresh child of the init: default signals, a session of its own.
+void become_child() {
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGWINCH}) ::signal(sig, SIG_DFL);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::setsid();
+}
+
 class Member {
  public:
   Member(asio::io_context& io, ContainerSpec spec, std::vector<std::string> argv,
@@ -198,11 +207,7 @@ class Member {
   pid_t fork_init(const SpawnFds& fds, bool wait_go) {
     pid_t pid = ::fork();
     if (pid != 0) return pid;
-    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::setsid();
+    become_child();
     int status_fd = fds.status;
     if (::setns(mntns_, CLONE_NEWNS) != 0) launch_child_fail(status_fd, "enter the service's mount namespace");
     if (own_hostname() && (::unshare(CLONE_NEWUTS) != 0 ||
@@ -246,11 +251,7 @@ class Member {
   pid_t fork_probe(const std::vector<std::string>& args, int out_fd, int status_fd) {
     pid_t pid = ::fork();
     if (pid != 0) return pid;
-    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::setsid();
+    become_child();
     if (own_hostname()) {
       std::string uts = "/proc/" + std::to_string(payload_.pid) + "/ns/uts";
       int fd = ::open(uts.c_str(), O_RDONLY | O_CLOEXEC);

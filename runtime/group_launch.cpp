@@ -173,20 +173,7 @@ void populate_dev(int root_fd) {
   if (::chdir("/") != 0) launch_child_fail(kInitStatusFd, "chdir /");
   int ns = ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
   if (ns < 0) launch_child_fail(kInitStatusFd, "open the mount namespace");
-  char byte = 'n';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &ns, sizeof(int));
-  if (::sendmsg(socket, &msg, MSG_NOSIGNAL) < 0) launch_child_fail(kInitStatusFd, "hand over the mount namespace");
+  if (send_fd(socket, ns) != 0) launch_child_fail(kInitStatusFd, "hand over the mount namespace");
   ::_exit(0);
 }
 
@@ -447,7 +434,7 @@ Result<int> prepare_group_namespace(const GroupEntry& e) {
   int wstatus = 0;
   while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
-  int ns = receive_console(sock[0]);  // one fd with a one-byte message
+  int ns = receive_console(sock[0]);  // send_fd's message
   ::close(sock[0]);
   InitReport report = parse_init_report(text);
   if (ns >= 0 && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) return ns;

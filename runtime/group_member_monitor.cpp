@@ -140,23 +140,7 @@ Result<int> ContainerMonitor::run_grouped(const ContainerSpec& spec, const Monit
       bool stop = started && state && state->stop_requested;
       (void)send_group_json(socket, json{{"op", stop ? "stop" : "go"}});
     } else if (event == "started") {
-      uint64_t pid_start = 0, self_start = 0;
-      if (auto st = read_proc_stat(pid)) pid_start = st->start_time;
-      if (auto st = read_proc_stat(::getpid())) self_start = st->start_time;
-      (void)store_.update_state(spec.id, [&](ContainerState& s) {
-        s.status = ContainerStatus::kRunning;
-        s.paused = false;
-        s.pid = pid;
-        s.pid_start = pid_start;
-        s.monitor_pid = ::getpid();
-        s.monitor_start = self_start;
-        s.exit_code = 0;
-        s.error.clear();
-        s.started_at = now_rfc3339();
-        s.finished_at.clear();
-        s.health = HealthState{};
-        if (spec.healthcheck) s.health.status = "starting";
-      });
+      record_running(store_, spec, pid);
       if (!started && options.on_first_start) options.on_first_start(ok_status());
       started = true;
     } else if (event == "health") {

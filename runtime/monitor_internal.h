@@ -20,6 +20,10 @@ void write_all(int fd, const char* data, size_t size);
 // The host pid of the PID 1 of group container `name`, which must run.
 Result<int> running_group_pid(ContainerStore& store, const std::string& name);
 
+// Records container `spec` running as host pid `pid`, watched by this
+// process: docker starts a new health history, "starting", on every start.
+void record_running(ContainerStore& store, const ContainerSpec& spec, int pid);
+
 // systemd's scopes, not racker's cgroups, hold the containers.
 inline bool managed_by_systemd(const HostFacts& host) { return host.systemd_pid1 && host.machined; }
 
