@@ -138,12 +138,8 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
   };
 
   if (auto st = prepare_rootfs(spec, paths); !st) return start_failed(st.error(), 125);
-  CgroupSetup cgroup;
-  if (!managed_by_systemd(host_)) {
-    auto cg = create_cgroup(kCgroupRoot, spec.id, spec.resources);
-    if (!cg) return start_failed(cg.error(), 125);
-    cgroup = *cg;
-  }
+  auto cgroup = container_cgroup(host_, spec);
+  if (!cgroup) return start_failed(cgroup.error(), 125);
 
   Attempt a;
   LaunchIo io;
@@ -200,7 +196,7 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
   }
   // The group's init listens in a directory of its container.
   if (spec.group_host) ::mkdir(group_socket_dir(paths.container_dir).c_str(), 0700);
-  auto launched = launch_nspawn(plan, io, cgroup.procs_files, group ? &*group : nullptr);
+  auto launched = launch_nspawn(plan, io, cgroup->procs_files, group ? &*group : nullptr);
   close_child_ends();
   if (!launched) return start_failed(launched.error(), 125);
   a.nspawn = *launched;

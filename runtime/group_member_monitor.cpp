@@ -72,12 +72,8 @@ Result<int> ContainerMonitor::run_grouped(const ContainerSpec& spec, const Monit
   auto group_id = store_.resolve(spec.group);
   if (!group_id) return start_failed(Error(Errc::kNotFound, "group container " + spec.group + " does not exist"), 125);
   if (auto st = prepare_rootfs(spec, paths); !st) return start_failed(st.error(), 125);
-  CgroupSetup cgroup;
-  if (!managed_by_systemd(host_)) {
-    auto cg = create_cgroup(kCgroupRoot, spec.id, spec.resources);
-    if (!cg) return start_failed(cg.error(), 125);
-    cgroup = *cg;
-  }
+  auto cgroup = container_cgroup(host_, spec);
+  if (!cgroup) return start_failed(cgroup.error(), 125);
   NspawnPaths nspawn_paths{paths.rootfs(), paths.container_dir, paths.volumes_dir};
   GroupEntry entry = plan_group_entry(spec, nspawn_paths, init_, *group_pid);
   auto ns = prepare_group_namespace(entry);
@@ -134,7 +130,7 @@ Result<int> ContainerMonitor::run_grouped(const ContainerSpec& spec, const Monit
     std::string event = j.is_object() ? j.value("event", "") : "";
     if (event == "spawned") {
       pid = message->fds.empty() ? -1 : pidfd_host_pid(message->fds[0]);
-      if (pid > 0) move_into_cgroup(cgroup.procs_files, pid);
+      if (pid > 0) move_into_cgroup(cgroup->procs_files, pid);
       // Stopped while it was restarting: the init kills it before it runs.
       auto state = store_.read_state(spec.id);
       bool stop = started && state && state->stop_requested;

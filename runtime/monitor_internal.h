@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "racker/runtime/cgroup_limits.h"
 #include "racker/runtime/container_driver.h"
 #include "racker/runtime/container_state.h"
 #include "racker/runtime/log_writer.h"
@@ -26,6 +27,12 @@ void record_running(ContainerStore& store, const ContainerSpec& spec, int pid);
 
 // systemd's scopes, not racker's cgroups, hold the containers.
 inline bool managed_by_systemd(const HostFacts& host) { return host.systemd_pid1 && host.machined; }
+
+// The container's own cgroups with its limits; none under systemd.
+inline Result<CgroupSetup> container_cgroup(const HostFacts& host, const ContainerSpec& spec) {
+  if (managed_by_systemd(host)) return CgroupSetup{};
+  return create_cgroup(kCgroupRoot, spec.id, spec.resources);
+}
 
 // One container's output on its way to the log, the journal and a client.
 class OutputSink {
