@@ -222,7 +222,7 @@ GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths,
                       Op::Create::kDir));
   InitLayout layout = init_layout(init);
   for (const auto& [host_path, inside] : layout.binds) {
-    bool is_binary = host_path == init.racker;
+    bool is_binary = host_path == init.path;
     e.mounts.push_back(make_op(host_path, relative(inside), "", 0, "", true, is_binary ? Op::Create::kFile : Op::Create::kDir));
   }
   for (const char* file : {"hostname", "hosts", "resolv.conf"})

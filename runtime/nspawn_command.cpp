@@ -16,7 +16,6 @@ namespace racker::runtime {
 
 namespace {
 
-std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 const char* rlimit_name(const std::string& docker_name) {
   static const std::pair<const char*, const char*> kNames[] = {
@@ -118,7 +117,7 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
   if (spec.group_host && !spec.labels.count(kLabelGroupBoot))
     a.push_back("--bind=" + escape_nspawn_path(group_socket_dir(paths.container_dir)) + ":" + kGroupSocketDir);
 
-  // racker's init, through the host's loader.
+  // racker's init, bound read-only from the host.
   InitLayout layout = init_layout(init);
   for (const auto& [host_path, inside] : layout.binds) {
     a.push_back("--bind-ro=" + escape_nspawn_path(host_path) + ":" + inside);
@@ -140,17 +139,9 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
 
 InitLayout init_layout(const InitBinary& init) {
   InitLayout out;
-  std::string init_dir = kInitMountDir;
-  out.binds.emplace_back(init.racker, init_dir + "/racker");
-  std::string library_path, loader;
-  for (size_t i = 0; i < init.lib_dirs.size(); ++i) {
-    std::string inside = init_dir + "/lib" + std::to_string(i);
-    out.binds.emplace_back(init.lib_dirs[i], inside);
-    if (!library_path.empty()) library_path += ':';
-    library_path += inside;
-    if (init.loader.rfind(init.lib_dirs[i] + "/", 0) == 0) loader = inside + "/" + base_name(init.loader);
-  }
-  out.argv = {loader, "--inhibit-cache", "--library-path", library_path, init_dir + "/racker", "container-init"};
+  std::string inside = std::string(kInitMountDir) + "/racker-init";
+  out.binds.emplace_back(init.path, inside);
+  out.argv = {inside};
   return out;
 }
 
@@ -170,29 +161,19 @@ InitConfig init_config_for(const ContainerSpec& spec) {
 }
 
 Result<InitBinary> find_init_binary() {
-  InitBinary out;
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  std::set<std::string> seen_dirs;
-  while (std::getline(maps, line)) {
-    size_t slash = line.find('/');
-    if (slash == std::string::npos) continue;
-    std::string path = line.substr(slash);
-    if (path.size() > 10 && path.compare(path.size() - 10, 10, " (deleted)") == 0) continue;
-    std::string file = base_name(path);
-    if (file.find(".so") == std::string::npos) continue;
-    std::string dir = path.substr(0, path.rfind('/'));
-    if (file.rfind("ld-linux", 0) == 0 || file.rfind("ld64", 0) == 0 || file.rfind("ld-", 0) == 0)
-      out.loader = path;
-    if (seen_dirs.insert(dir).second) out.lib_dirs.push_back(dir);
+  if (const char* env = std::getenv("RACKER_INIT"); env && *env) {
+    if (::access(env, X_OK) != 0) return Error(Errc::kNotFound, std::string("RACKER_INIT: no executable at ") + env);
+    return InitBinary{env};
   }
   char exe[4096];
   ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) return Error(Errc::kIo, "cannot find racker's own executable");
-  out.racker.assign(exe, static_cast<size_t>(n));
-  if (out.loader.empty() || out.lib_dirs.empty())
-    return Error(Errc::kUnsupported, "racker is not dynamically linked: cannot run its container init");
-  return out;
+  std::string self(exe, static_cast<size_t>(n));
+  std::string path = self.substr(0, self.rfind('/') + 1) + "racker-init";
+  if (::access(path.c_str(), X_OK) != 0)
+    return Error(Errc::kNotFound, "racker's container init is missing: no executable " + path +
+                                      " (it is built and installed with racker)");
+  return InitBinary{path};
 }
 
 }  // namespace racker::runtime

@@ -1,6 +1,6 @@
 #pragma once
 // racker's own in-container init. systemd-nspawn starts it as the
-// container's PID 1 (racker re-executed through the host's dynamic loader,
+// container's PID 1 (racker-init, a static executable of its own,
 // bind-mounted read-only under /run/.racker, see nspawn_command.h); it
 // applies what nspawn cannot express the way docker does, then execs the
 // payload so the payload becomes PID 1 (or, with `init`, stays PID 1 to reap

@@ -3,10 +3,10 @@
 // detect_host_facts() and find_init_binary(), which read the host once.
 //
 // nspawn runs racker's init (container_init.h) as the container's PID 1:
-// racker's binary and the directories of the shared libraries it uses are
-// bind-mounted read-only under /run/.racker (a tmpfs inside the container),
-// and the host's dynamic loader runs it from there, so images without any
-// libc (a single static binary) work. The init unmounts them before exec.
+// racker-init, a static executable installed beside racker, bind-mounted
+// read-only under /run/.racker (a tmpfs inside the container), so images
+// without any libc (a single static binary) work. The init unmounts it
+// before exec.
 
 #include <string>
 #include <vector>
@@ -23,20 +23,18 @@ struct HostFacts {
 };
 HostFacts detect_host_facts();
 
-// racker's binary as seen from inside a container.
+// racker's init on the host.
 struct InitBinary {
-  std::string racker;                  // host path of this executable
-  std::string loader;                  // host path of the ELF interpreter (ld-linux)
-  std::vector<std::string> lib_dirs;   // host directories of the loaded shared libraries
+  std::string path;  // racker-init
 };
-// From /proc/self/maps. kUnsupported when racker is not dynamically linked
-// in a way this understands.
+// racker-init beside racker's own executable (or $RACKER_INIT); kNotFound
+// when it is missing.
 Result<InitBinary> find_init_binary();
 
 inline constexpr const char* kInitMountDir = "/run/.racker";
 
-// racker's init inside a container: the host files bound read-only under
-// kInitMountDir, and the command that runs it through the host's loader.
+// racker's init inside a container: the host file bound read-only under
+// kInitMountDir, and the command that runs it.
 struct InitLayout {
   std::vector<std::pair<std::string, std::string>> binds;  // host path -> path inside
   std::vector<std::string> argv;

@@ -18,8 +18,7 @@ ContainerSpec sample_spec() {
 }
 
 InitBinary sample_init() {
-  return InitBinary{"/usr/bin/racker", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
-                    {"/usr/lib/x86_64-linux-gnu", "/opt/lib"}};
+  return InitBinary{"/usr/bin/racker-init"};
 }
 
 const NspawnPaths kPaths{"/r/containers/x/rootfs", "/r/containers/x", "/r/volumes"};
@@ -42,19 +41,29 @@ TEST_CASE("without systemd, nspawn neither registers nor makes a scope", "[conta
   CHECK(has(plan.argv, "--bind=/r/containers/x/hosts:/etc/hosts"));
 }
 
-TEST_CASE("the payload is racker's init through the host's loader", "[container_nspawn]") {
+TEST_CASE("the payload is racker's static init bound read-only from the host", "[container_nspawn]") {
   auto plan = plan_nspawn(sample_spec(), kPaths, sample_init(), HostFacts{});
   auto dash = std::find(plan.argv.begin(), plan.argv.end(), "--");
   REQUIRE(dash != plan.argv.end());
   std::vector<std::string> payload(dash + 1, plan.argv.end());
-  CHECK(payload == std::vector<std::string>{"/run/.racker/lib0/ld-linux-x86-64.so.2", "--inhibit-cache",
-                                            "--library-path", "/run/.racker/lib0:/run/.racker/lib1",
-                                            "/run/.racker/racker", "container-init"});
-  CHECK(has(plan.argv, "--bind-ro=/usr/bin/racker:/run/.racker/racker"));
-  CHECK(has(plan.argv, "--bind-ro=/opt/lib:/run/.racker/lib1"));
-  CHECK(plan.init.unmount ==
-        std::vector<std::string>{"/run/.racker/racker", "/run/.racker/lib0", "/run/.racker/lib1"});
+  CHECK(payload == std::vector<std::string>{"/run/.racker/racker-init"});
+  CHECK(has(plan.argv, "--bind-ro=/usr/bin/racker-init:/run/.racker/racker-init"));
+  CHECK(plan.init.unmount == std::vector<std::string>{"/run/.racker/racker-init"});
   CHECK(plan.init.args == std::vector<std::string>{"sleep", "1"});
+}
+
+TEST_CASE("racker finds its init beside itself or where RACKER_INIT says", "[container_nspawn]") {
+  ::unsetenv("RACKER_INIT");
+  auto found = find_init_binary();
+  // The test binary has no racker-init beside it.
+  REQUIRE(!found.ok());
+  CHECK(found.error().code == racker::Errc::kNotFound);
+  CHECK(found.error().message.find("racker-init") != std::string::npos);
+  ::setenv("RACKER_INIT", "/bin/true", 1);
+  found = find_init_binary();
+  ::unsetenv("RACKER_INIT");
+  REQUIRE(found.ok());
+  CHECK(found->path == "/bin/true");
 }
 
 TEST_CASE("with systemd and machined, limits become scope properties", "[container_nspawn]") {
