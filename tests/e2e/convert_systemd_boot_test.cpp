@@ -157,10 +157,15 @@ void make_service_root(const std::string& root) {
   std::ofstream(root + "/etc/group") << "root:x:0:\n";
 }
 
-std::string only_layer(const std::string& racker_root) {
+// The Debian image's one layer: the one with systemd in it (the boot group
+// test adds a busybox image to the same store).
+std::string systemd_layer(const std::string& racker_root) {
   std::vector<std::string> layers;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(racker_root + "/images/layers", ec)) layers.push_back(e.path().string() + "/diff");
+  for (const auto& e : fs::directory_iterator(racker_root + "/images/layers", ec)) {
+    std::string diff = e.path().string() + "/diff";
+    if (fs::exists(diff + "/usr/lib/systemd/systemd", ec)) layers.push_back(diff);
+  }
   return layers.size() == 1 ? layers[0] : "";
 }
 
@@ -180,7 +185,7 @@ TEST_CASE("convert --format systemd: the web-stack's units start it under a boot
   std::string image_root = bootstrapped_image_root(debian_systemd_image(), &why);
   INFO(why);
   REQUIRE_FALSE(image_root.empty());
-  std::string layer = only_layer(image_root);
+  std::string layer = systemd_layer(image_root);
   REQUIRE_FALSE(layer.empty());
 
   BootedOs os(layer, "rk-sdunits-" + std::to_string(::getpid()));
