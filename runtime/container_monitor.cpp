@@ -100,6 +100,20 @@ void record_running(ContainerStore& store, const ContainerSpec& spec, int pid) {
   });
 }
 
+Result<int> ContainerMonitor::fail_start(const ContainerSpec& spec, const MonitorOptions& options, Error e, int code,
+                                         bool first) {
+  (void)cleanup_container_leftovers(store_, spec.id);
+  (void)store_.update_state(spec.id, [&](ContainerState& s) {
+    s.status = first ? ContainerStatus::kCreated : ContainerStatus::kExited;
+    s.exit_code = code;
+    s.error = e.message;
+    s.pid = 0;
+    s.finished_at = now_rfc3339();
+  });
+  if (first && options.on_first_start) options.on_first_start(e);
+  return e;
+}
+
 // Everything one start of the container holds; released in teardown.
 struct ContainerMonitor::Attempt {
   LaunchedNspawn nspawn;
@@ -124,18 +138,7 @@ Status cleanup_container_leftovers(ContainerStore& store, const std::string& id)
 
 Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorOptions& options, bool first) {
   RootfsPaths paths{store_.dir(spec.id), store_.volumes_dir()};
-  auto start_failed = [&](Error e, int code) -> Result<int> {
-    (void)cleanup_container_leftovers(store_, spec.id);
-    (void)store_.update_state(spec.id, [&](ContainerState& s) {
-      s.status = first ? ContainerStatus::kCreated : ContainerStatus::kExited;
-      s.exit_code = code;
-      s.error = e.message;
-      s.pid = 0;
-      s.finished_at = now_rfc3339();
-    });
-    if (first && options.on_first_start) options.on_first_start(e);
-    return e;
-  };
+  auto start_failed = [&](Error e, int code) { return fail_start(spec, options, std::move(e), code, first); };
 
   if (auto st = prepare_rootfs(spec, paths); !st) return start_failed(st.error(), 125);
   auto cgroup = container_cgroup(host_, spec);
@@ -213,10 +216,7 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
     a.signal_fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   }
 
-  auto log = JsonFileLog::open(store_.log_path(spec.id), spec.log);
-  std::unique_ptr<JournalLog> journal;
-  if (JournalLog::available()) journal = std::make_unique<JournalLog>(spec.id, spec.name, spec.image);
-  OutputSink sink(log ? log->get() : nullptr, journal.get(), options.attach);
+  OutputSink sink(store_, spec, options.attach);
 
   bool reported_start = false;
   auto note_started = [&] {
@@ -321,11 +321,7 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
                                                    (why.empty() ? std::string("exited early") : why)),
                         125);
   }
-  if (report.exit_code != 0)
-    return start_failed(Error(report.exit_code == 125 ? Errc::kInternal : Errc::kNotFound,
-                              "failed to create task for container: unable to start container process: " +
-                                  report.message + ": unknown"),
-                        report.exit_code);
+  if (report.exit_code != 0) return start_failed(payload_start_error(report.exit_code, report.message), report.exit_code);
   int code = 0;
   if (info.si_code == CLD_EXITED) code = info.si_status;
   else code = 128 + info.si_status;

@@ -41,6 +41,9 @@ class ContainerMonitor {
   // A grouped service: the group's init runs and restarts it
   // (group_member_monitor.cpp); this process keeps its record, log and cgroups.
   Result<int> run_grouped(const ContainerSpec& spec, const MonitorOptions& options);
+  // A start that failed: leftovers undone, the error recorded (the record
+  // stays "created" when it never ran), reported to the first start's caller.
+  Result<int> fail_start(const ContainerSpec& spec, const MonitorOptions& options, Error e, int code, bool first);
 
   ContainerStore& store_;
   HostFacts host_;

@@ -29,12 +29,8 @@ namespace {
 
 using json = nlohmann::json;
 
-// docker's words for a failed start, as run_once gives them.
-Error start_error(int code, const std::string& message) {
-  if (code == 125) return Error(Errc::kInternal, "failed to start container: " + message);
-  return Error(Errc::kNotFound, "failed to create task for container: unable to start container process: " + message +
-                                    ": unknown");
-}
+// A failure on the host before the group's init took the service over.
+Error setup_error(const std::string& message) { return Error(Errc::kInternal, "failed to start container: " + message); }
 
 void move_into_cgroup(const std::vector<std::string>& procs_files, int pid) {
   for (const auto& file : procs_files) {
@@ -53,18 +49,9 @@ Result<int> ContainerMonitor::run_grouped(const ContainerSpec& spec, const Monit
   RootfsPaths paths{store_.dir(spec.id), store_.volumes_dir()};
   bool started = false;
   int socket = -1;
-  auto start_failed = [&](Error e, int code) -> Result<int> {
+  auto start_failed = [&](Error e, int code) {
     if (socket >= 0) ::close(socket);
-    (void)cleanup_container_leftovers(store_, spec.id);
-    (void)store_.update_state(spec.id, [&](ContainerState& s) {
-      s.status = ContainerStatus::kCreated;
-      s.exit_code = code;
-      s.error = e.message;
-      s.pid = 0;
-      s.finished_at = now_rfc3339();
-    });
-    if (options.on_first_start) options.on_first_start(e);
-    return e;
+    return fail_start(spec, options, std::move(e), code, true);
   };
 
   auto group_pid = running_group_pid(store_, spec.group);
@@ -77,23 +64,20 @@ Result<int> ContainerMonitor::run_grouped(const ContainerSpec& spec, const Monit
   NspawnPaths nspawn_paths{paths.rootfs(), paths.container_dir, paths.volumes_dir};
   GroupEntry entry = plan_group_entry(spec, nspawn_paths, init_, *group_pid);
   auto ns = prepare_group_namespace(entry);
-  if (!ns) return start_failed(start_error(125, ns.error().message), 125);
+  if (!ns) return start_failed(setup_error(ns.error().message), 125);
   auto connected = connect_group_init(group_socket_dir(store_.dir(*group_id)));
   if (!connected) {
     ::close(*ns);
-    return start_failed(start_error(125, connected.error().message), 125);
+    return start_failed(setup_error(connected.error().message), 125);
   }
   socket = *connected;
   json request = {{"op", "run"}, {"init_argv", entry.argv}, {"init_env", entry.env}};
   request["spec"] = json::parse(spec_to_json(spec));
   Status sent = send_group_json(socket, request, {*ns});
   ::close(*ns);
-  if (!sent) return start_failed(start_error(125, sent.error().message), 125);
+  if (!sent) return start_failed(setup_error(sent.error().message), 125);
 
-  auto log = JsonFileLog::open(store_.log_path(spec.id), spec.log);
-  std::unique_ptr<JournalLog> journal;
-  if (JournalLog::available()) journal = std::make_unique<JournalLog>(spec.id, spec.name, spec.image);
-  OutputSink sink(log ? log->get() : nullptr, journal.get(), options.attach);
+  OutputSink sink(store_, spec, options.attach);
 
   int pid = 0;  // the service's process, as the host sees it
   int last = 0;
@@ -109,7 +93,7 @@ Result<int> ContainerMonitor::run_grouped(const ContainerSpec& spec, const Monit
       // The machine went down under the service: SIGKILL'd with it.
       if (!started) {
         sink.flush();
-        return start_failed(start_error(125, "the group's init went away"), 125);
+        return start_failed(setup_error("the group's init went away"), 125);
       }
       last = 137;
       (void)store_.update_state(spec.id, [&](ContainerState& s) {
@@ -147,7 +131,7 @@ Result<int> ContainerMonitor::run_grouped(const ContainerSpec& spec, const Monit
       std::string error = j.value("error", "");
       if (!started && !error.empty()) {
         sink.flush();
-        return start_failed(start_error(last, error), last);
+        return start_failed(payload_start_error(last, error), last);
       }
       bool oom = cgroup_oom_killed(kCgroupRoot, spec.id);
       auto state = store_.read_state(spec.id);

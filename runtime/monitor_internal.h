@@ -3,6 +3,7 @@
 // nspawn path (container_monitor.cpp) and the grouped-service path
 // (group_member_monitor.cpp).
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -34,11 +35,21 @@ inline Result<CgroupSetup> container_cgroup(const HostFacts& host, const Contain
   return create_cgroup(kCgroupRoot, spec.id, spec.resources);
 }
 
-// One container's output on its way to the log, the journal and a client.
+// docker's words when racker's init could not start the payload (exit code
+// 125, 126 or 127 and the init's message).
+inline Error payload_start_error(int code, const std::string& message) {
+  return Error(code == 125 ? Errc::kInternal : Errc::kNotFound,
+               "failed to create task for container: unable to start container process: " + message + ": unknown");
+}
+
+// One container's output on its way to its json-file log, the journal and
+// an attached client.
 class OutputSink {
  public:
-  OutputSink(JsonFileLog* log, JournalLog* journal, const AttachIo& attach)
-      : log_(log), journal_(journal), attach_(attach) {}
+  OutputSink(ContainerStore& store, const ContainerSpec& spec, const AttachIo& attach) : attach_(attach) {
+    if (auto log = JsonFileLog::open(store.log_path(spec.id), spec.log)) log_ = std::move(*log);
+    if (JournalLog::available()) journal_ = std::make_unique<JournalLog>(spec.id, spec.name, spec.image);
+  }
 
   void write(LogStream stream, const char* data, size_t size) {
     int client = stream == LogStream::kStdout ? attach_.out : attach_.err;
@@ -56,8 +67,8 @@ class OutputSink {
     if (log_) (void)log_->append(stream, record, now_rfc3339());
     if (journal_) journal_->append(stream, record);
   }
-  JsonFileLog* log_;
-  JournalLog* journal_;
+  std::unique_ptr<JsonFileLog> log_;
+  std::unique_ptr<JournalLog> journal_;
   AttachIo attach_;
   LineSplitter out_, err_;
 };
