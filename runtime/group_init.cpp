@@ -46,7 +46,6 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
 
-constexpr size_t kMaxProbeOutput = 4096;  // docker keeps 4 KiB of a probe's output
 constexpr auto kDrainTime = std::chrono::milliseconds(500);
 constexpr int kForwarded[] = {SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH};
 
@@ -69,7 +68,7 @@ struct Connection {
     if (fd >= 0 && !send_group_message(fd, type, body, fds)) close_fd(fd);
   }
   void send(const json& j, const std::vector<int>& fds = {}) {
-    send(kGroupJson, j.dump(-1, ' ', false, json::error_handler_t::replace), fds);
+    if (fd >= 0 && !send_group_json(fd, j, fds)) close_fd(fd);
   }
 };
 
@@ -107,6 +106,7 @@ class Member {
         spec_(std::move(spec)),
         argv_(std::move(argv)),
         env_(std::move(env)),
+        config_(payload_config(spec_)),
         mntns_(mntns),
         monitor_(std::move(monitor)),
         restarts_(spec_.restart),
@@ -114,7 +114,7 @@ class Member {
         drain_timer_(io),
         health_timer_(io),
         probe_timer_(io) {
-    config_json_ = init_config_to_json(payload_config());
+    config_json_ = init_config_to_json(config_);
     if (spec_.healthcheck) health_.emplace(*spec_.healthcheck);
   }
   ~Member() { close_fd(mntns_); }
@@ -185,8 +185,6 @@ class Member {
   }
 
  private:
-  // racker's init stays bound in the service's mount namespace (no
-  // `unmount`): every restart and probe runs it again from there.
   // A service that names its own hostname gets a UTS namespace of its own;
   // the others share the machine's, named after the group.
   bool own_hostname() const {
@@ -194,10 +192,17 @@ class Member {
     return !spec_.hostname.empty() && (it == spec_.labels.end() || spec_.hostname != it->second);
   }
 
-  InitConfig payload_config() const {
-    InitConfig c = init_config_for(spec_);
+  // racker's init stays bound in the service's mount namespace (no
+  // `unmount`): every restart runs it again from there.
+  static InitConfig payload_config(const ContainerSpec& spec) {
+    InitConfig c = init_config_for(spec);
     c.group = false;
     return c;
+  }
+
+  void apply_rlimits() const {
+    for (const auto& [resource, limit] : container_rlimits(spec_))
+      ::setrlimit(static_cast<__rlimit_resource>(resource), &limit);
   }
 
   // --- spawning -----------------------------------------------------------
@@ -231,8 +236,7 @@ class Member {
     int null = ::open("/dev/null", O_RDWR);
     for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
     if (null > 2) ::close(null);
-    for (const auto& [resource, limit] : container_rlimits(spec_))
-      ::setrlimit(static_cast<__rlimit_resource>(resource), &limit);
+    apply_rlimits();
     std::vector<char*> argv, envp;
     auto argv_copy = argv_;
     auto env_copy = env_;
@@ -262,15 +266,13 @@ class Member {
     ::dup2(null, 0);
     ::dup2(out_fd, 1);
     ::dup2(out_fd, 2);
-    for (const auto& [resource, limit] : container_rlimits(spec_))
-      ::setrlimit(static_cast<__rlimit_resource>(resource), &limit);
-    InitConfig c = payload_config();
+    apply_rlimits();
     ProcessSetup setup;
     setup.args = args;
-    setup.env = c.env;
-    setup.user = c.user;
-    setup.working_dir = c.working_dir;
-    setup.capabilities = c.capabilities;
+    setup.env = config_.env;
+    setup.user = config_.user;
+    setup.working_dir = config_.working_dir;
+    setup.capabilities = config_.capabilities;
     ExecLookup failed = exec_process(setup);
     std::string report = "error " + std::to_string(failed.exit_code) + " " + failed.error + "\n";
     (void)!::write(status_fd, report.data(), report.size());
@@ -355,26 +357,36 @@ class Member {
     });
   }
 
-  // The status pipe closes on the payload's execve: it started.
-  void read_status(int fd) {
+  // Reads `fd` into `into` (at most `limit` bytes kept) until EOF, then
+  // calls `at_eof`. The reader keeps itself alive until then.
+  void read_to_end(int fd, std::string& into, size_t limit, std::function<void()> at_eof) {
     auto reader = std::make_shared<asio::posix::stream_descriptor>(io_, fd);
-    auto buf = std::make_shared<std::array<char, 1024>>();
+    auto buf = std::make_shared<std::array<char, 4096>>();
     auto next = std::make_shared<std::function<void()>>();
-    *next = [this, reader, buf, next] {
-      reader->async_read_some(asio::buffer(*buf), [this, reader, buf, next](const boost::system::error_code& ec, size_t n) {
+    *next = [reader, buf, next, &into, limit, at_eof = std::move(at_eof)] {
+      reader->async_read_some(asio::buffer(*buf), [reader, buf, next, &into, limit, &at_eof](
+                                                      const boost::system::error_code& ec, size_t n) {
         if (!ec) {
-          status_text_.append(buf->data(), n);
+          if (into.size() < limit) into.append(buf->data(), std::min(n, limit - into.size()));
           return (*next)();
         }
         reader->close();
-        *next = nullptr;  // breaks the cycle
-        status_open_ = false;
-        InitReport report = parse_init_report(status_text_);
-        if (report.started && report.exit_code == 0 && payload_.pid > 0) on_started();
-        maybe_exit_drained();
+        auto done = std::move(at_eof);
+        *next = nullptr;  // breaks the cycle (and ends this lambda's captures)
+        done();
       });
     };
     (*next)();
+  }
+
+  // The status pipe closes on the payload's execve: it started.
+  void read_status(int fd) {
+    read_to_end(fd, status_text_, SIZE_MAX, [this] {
+      status_open_ = false;
+      InitReport report = parse_init_report(status_text_);
+      if (report.started && report.exit_code == 0 && payload_.pid > 0) on_started();
+      maybe_exit_drained();
+    });
   }
 
   void pump(Reader& r, int fd, char type) {
@@ -472,7 +484,6 @@ class Member {
         if (fd >= 0) ::close(fd);
       return schedule_probe();
     }
-    probe_start_ = Clock::now();
     probe_start_text_ = now_rfc3339();
     probe_output_.clear();
     probe_status_.clear();
@@ -486,7 +497,7 @@ class Member {
       ::close(out[0]);
       return schedule_probe();
     }
-    probe_.pid = pid;
+    probe_ = {pid, Clock::now()};
     probe_open_ = 2;
     collect(status[0], probe_status_);
     collect(out[0], probe_output_);
@@ -499,23 +510,10 @@ class Member {
   }
 
   void collect(int fd, std::string& into) {
-    auto reader = std::make_shared<asio::posix::stream_descriptor>(io_, fd);
-    auto buf = std::make_shared<std::array<char, 4096>>();
-    auto next = std::make_shared<std::function<void()>>();
-    *next = [this, reader, buf, next, &into] {
-      reader->async_read_some(asio::buffer(*buf), [this, reader, buf, next, &into](const boost::system::error_code& ec,
-                                                                                  size_t n) {
-        if (!ec) {
-          if (into.size() < kMaxProbeOutput) into.append(buf->data(), std::min(n, kMaxProbeOutput - into.size()));
-          return (*next)();
-        }
-        reader->close();
-        *next = nullptr;
-        --probe_open_;
-        maybe_probe_done();
-      });
-    };
-    (*next)();
+    read_to_end(fd, into, kMaxHealthOutput, [this] {
+      --probe_open_;
+      maybe_probe_done();
+    });
   }
 
   void maybe_probe_done() {
@@ -532,11 +530,11 @@ class Member {
     }
     if (probe_timed_out_) {
       r.exit_code = -1;
-      r.output = "Health check exceeded timeout";
+      r.output = health_timeout_output(health_->spec());
     }
     probe_code_.reset();
     if (payload_.pid <= 0) return;  // the service is gone: its probe does not count
-    health_->on_result(r, probe_start_);
+    health_->on_result(r, probe_.started);
     if (monitor_) monitor_->send(json{{"event", "health"}, {"health", health_state_to_json(health_->state())}});
     schedule_probe();
   }
@@ -544,6 +542,7 @@ class Member {
   asio::io_context& io_;
   ContainerSpec spec_;
   std::vector<std::string> argv_, env_;
+  InitConfig config_;  // the payload's; its probes run with the same settings
   std::string config_json_;
   int mntns_ = -1;
   std::shared_ptr<Connection> monitor_;
@@ -562,7 +561,6 @@ class Member {
   std::optional<HealthTracker> health_;
   asio::steady_timer health_timer_, probe_timer_;
   Process probe_;
-  Clock::time_point probe_start_;
   std::string probe_start_text_, probe_output_, probe_status_;
   std::optional<int> probe_code_;
   int probe_open_ = 0;

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -50,7 +51,9 @@ Status send_group_json(int socket, const nlohmann::json& message, const std::vec
 }
 
 Result<GroupMessage> receive_group_message(int socket) {
-  std::string buf(kGroupMaxBody + 256, '\0');
+  // Every log chunk comes through here: one buffer per thread, not a
+  // zero-filled allocation per message.
+  thread_local std::array<char, kGroupMaxBody + 256> buf;
   iovec iov{buf.data(), buf.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
   msghdr msg{};

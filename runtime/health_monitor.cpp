@@ -11,7 +11,6 @@ namespace racker::runtime {
 namespace {
 
 constexpr size_t kMaxLogEntries = 5;   // docker keeps the last 5 probes
-constexpr size_t kMaxOutput = 4096;    // and 4 KiB of each one's output
 
 std::string format_seconds(std::chrono::nanoseconds d) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
@@ -57,6 +56,10 @@ bool HealthTracker::on_result(const HealthResult& result, Clock::time_point prob
     }
   }
   return state_.status != before;
+}
+
+std::string health_timeout_output(const HealthcheckSpec& spec) {
+  return "Health check exceeded timeout (" + format_seconds(spec.timeout) + ")";
 }
 
 std::vector<std::string> health_probe_argv(const HealthcheckSpec& spec) {
@@ -148,7 +151,7 @@ void HealthMonitor::run_probe(const std::shared_ptr<Probe>& probe) {
   ExecSpec exec;
   exec.args = health_probe_argv(probe->tracker.spec());
   exec.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(probe->tracker.spec().timeout);
-  auto timeout = probe->tracker.spec().timeout;
+  std::string timed_out = health_timeout_output(probe->tracker.spec());
   auto began = HealthTracker::Clock::now();
   std::string id = probe->id;
   auto alive = alive_;
@@ -157,7 +160,7 @@ void HealthMonitor::run_probe(const std::shared_ptr<Probe>& probe) {
   ContainerDriver* driver = &driver_;
   boost::asio::io_context* io = &io_;
   auto guard = boost::asio::make_work_guard(io_);
-  boost::asio::post(pool_, [this, driver, io, guard, alive, probe, exec, timeout, began, id] {
+  boost::asio::post(pool_, [this, driver, io, guard, alive, probe, exec, timed_out, began, id] {
     HealthResult r;
     r.start = now_rfc3339();
     // Output goes to an anonymous file: a pipe could fill up and block the probe.
@@ -171,14 +174,14 @@ void HealthMonitor::run_probe(const std::shared_ptr<Probe>& probe) {
       r.exit_code = *code;
     } else if (code.error().code == Errc::kTimeout) {
       r.exit_code = -1;
-      r.output = "Health check exceeded timeout (" + format_seconds(timeout) + ")";
+      r.output = timed_out;
     } else {
       r.exit_code = -1;
       r.output = code.error().message;
     }
     if (out >= 0) {
       if (r.output.empty()) {
-        char buf[kMaxOutput];
+        char buf[kMaxHealthOutput];
         ssize_t n = ::pread(out, buf, sizeof buf, 0);
         if (n > 0) r.output.assign(buf, static_cast<size_t>(n));
       }

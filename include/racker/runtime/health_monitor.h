@@ -66,6 +66,12 @@ class HealthTracker {
 // The argv a healthcheck test runs: CMD args as given, CMD-SHELL through /bin/sh -c.
 std::vector<std::string> health_probe_argv(const HealthcheckSpec& spec);
 
+// docker's output of a probe killed at its timeout.
+std::string health_timeout_output(const HealthcheckSpec& spec);
+
+// docker keeps this much of each probe's output.
+inline constexpr size_t kMaxHealthOutput = 4096;
+
 // Where health results go (the container's state.json in production).
 class HealthRecorder {
  public:
