@@ -210,9 +210,7 @@ GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths,
   const std::string proc = "/proc/" + std::to_string(group_pid);
   e.rootfs = paths.rootfs;
   e.ns_net = proc + "/ns/net";
-  e.ns_ipc = proc + "/ns/ipc";
-  e.ns_uts = proc + "/ns/uts";
-  e.ns_pid = proc + "/ns/pid";
+    e.ns_pid = proc + "/ns/pid";
   e.read_only = spec.read_only;
 
   using Op = GroupMountOp;

@@ -40,7 +40,8 @@ struct GroupMountOp {
 
 struct GroupEntry {
   std::string rootfs;
-  std::string ns_net, ns_ipc, ns_uts, ns_pid;  // the group's PID 1's namespaces
+  std::string ns_net, ns_pid;  // the group's PID 1's namespaces (and, for a boot unit:)
+  std::string ns_ipc, ns_uts;
   std::vector<GroupMountOp> mounts;             // in order, before the PID namespace
   GroupMountOp proc_mount;                      // inside it
   bool read_only = false;
