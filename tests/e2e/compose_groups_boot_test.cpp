@@ -158,6 +158,9 @@ TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as
     CHECK(rows["client"].value("State", "") == "running");
     CHECK(rows["web"].value("Group", "") == "os");
     CHECK(rows["client"].value("Group", "") == "os");
+    INFO("web log: " << p.compose({"logs", "--no-log-prefix", "web"}).out);
+    INFO("client log: " << p.compose({"logs", "--no-log-prefix", "client"}).out);
+    INFO("journal: " << p.in_machine(machine_pid, {"journalctl", "--no-pager", "-o", "short-monotonic", "-u", "racker-web.service", "-u", "racker-client.service"}).out);
     CHECK(eventually([&] {
       return p.compose({"logs", "--no-log-prefix", "web"}).out.find("web serving") != std::string::npos &&
              p.compose({"logs", "--no-log-prefix", "client"}).out.find("client got hello from web") != std::string::npos;
