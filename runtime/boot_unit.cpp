@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 #include "racker/runtime/service_container.h"
 
@@ -159,8 +160,16 @@ Result<BootUnit> boot_unit_from_spec(const ContainerSpec& spec, const std::strin
   return u;
 }
 
+std::string boot_follower_since() {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  char text[40];
+  std::snprintf(text, sizeof text, "@%lld.%06ld", static_cast<long long>(now.tv_sec), now.tv_nsec / 1000);
+  return text;
+}
+
 const char* boot_follower_script() {
-  return R"sh(u="$1"; root="$2"
+  return R"sh(u="$1"; root="$2"  # $3: @seconds.micros, when racker began starting it
 # The machine may still be booting: wait for its systemd (30 s at most).
 i=0
 until state=$(systemctl is-system-running --wait 2>/dev/null); [ "$state" = running ] || [ "$state" = degraded ]; do
@@ -170,12 +179,10 @@ until state=$(systemctl is-system-running --wait 2>/dev/null); [ "$state" = runn
 done
 systemctl daemon-reload || exit 125
 systemctl reset-failed "$u" 2>/dev/null
-cursor=$(journalctl -q --no-pager -n 1 -o cat --show-cursor 2>/dev/null | sed -n 's/^-- cursor: //p')
-if [ -n "$cursor" ]; then
-  journalctl -q --no-pager -f -o cat _SYSTEMD_UNIT="$u" --after-cursor="$cursor" &
-else
-  journalctl -q --no-pager -f -o cat _SYSTEMD_UNIT="$u" &
-fi
+# Everything the unit logged since racker began starting this member: the
+# unit may already be running (a group mate's Requires= starts it), and a
+# cursor taken now would miss its first lines.
+journalctl -q --no-pager -f -o cat _SYSTEMD_UNIT="$u" --since="$3" &
 j=$!
 trap 'systemctl stop "$u"' TERM INT HUP
 systemctl --wait start "$u" &

@@ -346,7 +346,8 @@ Result<GroupEntry> plan_boot_unit_entry(const ContainerSpec& spec, const NspawnP
   // runs through it as root with every capability, in the machine's root.
   ContainerSpec follower = spec;
   follower.entrypoint = {"/bin/sh", "-c", boot_follower_script(), "racker-follow"};
-  follower.cmd = {boot_unit_name(unit->service), e.unit_root};
+  // Taken before the unit file is written: the unit cannot log earlier.
+  follower.cmd = {boot_unit_name(unit->service), e.unit_root, boot_follower_since()};
   follower.env = {std::string("PATH=") + kDefaultPath, "SYSTEMD_PAGER=", "SYSTEMD_COLORS=0"};
   follower.user.clear();
   follower.working_dir = "/";

@@ -53,6 +53,7 @@ class BootProject {
   ~BootProject() {
     (void)compose({"down", "-v", "-t", "5", "--remove-orphans"}, std::chrono::seconds(90));
     finish_supervisor(name_);
+    finish_dns_daemon(run_dir_);
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }

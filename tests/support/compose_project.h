@@ -41,6 +41,25 @@ inline void finish_supervisor(const std::string& name) {
   reap_orphans();
 }
 
+// Stops the host DNS daemon that serves `run_dir` (its pid is in
+// dns.lock), if one runs: it would otherwise linger for its idle time after
+// the test removed the run directory.
+inline void finish_dns_daemon(const std::string& run_dir) {
+  std::ifstream lock(run_dir + "/dns.lock");
+  pid_t pid = 0;
+  if (!(lock >> pid) || pid <= 1) return;
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string argv((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+  if (argv.find("dns-daemon") == std::string::npos) return;
+  ::kill(pid, SIGTERM);
+  auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (process_alive(pid) && Clock::now() < deadline) {
+    reap_orphans();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (process_alive(pid)) ::kill(pid, SIGKILL);
+}
+
 // One compose project under a throwaway RACKER_ROOT / RACKER_RUN, torn down
 // (down -v, supervisor gone) whatever the test did.
 class Project {
@@ -60,6 +79,7 @@ class Project {
   ~Project() {
     (void)compose({"down", "-v", "-t", "1", "--remove-orphans"}, std::chrono::seconds(60));
     finish_supervisor(name_);
+    finish_dns_daemon(run_dir_);
   }
 
   void write(const std::string& yaml) { write_file("compose.yaml", yaml); }

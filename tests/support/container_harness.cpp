@@ -129,6 +129,14 @@ std::vector<std::string> mounts_with_prefix(const std::string& prefix) {
   return out;
 }
 
+bool process_alive(long pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  size_t paren = line.rfind(')');
+  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
+}
+
 std::vector<std::string> processes_matching(const std::string& needle) {
   std::vector<std::string> out;
   DIR* d = ::opendir("/proc");

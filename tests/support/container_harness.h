@@ -42,6 +42,10 @@ class RackerRoot {
 // Reaps exited children (detached monitors reparented to this process).
 void reap_orphans();
 
+// True while `pid` is a live process (zombies count as dead: PID 1 here
+// does not reap them).
+bool process_alive(long pid);
+
 // Mount points whose path starts with `prefix` (from /proc/self/mountinfo).
 std::vector<std::string> mounts_with_prefix(const std::string& prefix);
 // Processes whose command line contains `needle` (zombies included, shown

@@ -19,6 +19,8 @@
 #include <set>
 #include <sstream>
 
+#include "support/container_harness.h"
+
 namespace racker::test {
 namespace {
 
@@ -29,16 +31,6 @@ std::string hex(unsigned long value) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%lx", value);
   return buf;
-}
-
-// True while `pid` is a live process (zombies count as dead: PID 1 here does
-// not reap them).
-bool alive(unsigned long pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  size_t paren = line.rfind(')');
-  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
 }
 
 // The pid a "rkpt-<hexpid>-..." or "racker_ports_t<hexpid>" name was made by; 0 if none.
@@ -69,17 +61,17 @@ void remove_stale() {
   std::string out;
   shell("ip -o link show", &out);
   for (const std::string& name : words_after(out, ": "))
-    if (unsigned long pid = owner_pid(name, kPrefix); pid && !alive(pid)) shell("ip link del " + name);
+    if (unsigned long pid = owner_pid(name, kPrefix); pid && !process_alive(static_cast<long>(pid))) shell("ip link del " + name);
   shell("ip netns list", &out);
   std::istringstream in(out);
   std::string line;
   while (std::getline(in, line)) {
     std::string name = line.substr(0, line.find(' '));
-    if (unsigned long pid = owner_pid(name, kPrefix); pid && !alive(pid)) shell("ip netns del " + name);
+    if (unsigned long pid = owner_pid(name, kPrefix); pid && !process_alive(static_cast<long>(pid))) shell("ip netns del " + name);
   }
   shell("nft list tables", &out);
   for (const std::string& table : words_after(out, "table inet "))
-    if (unsigned long pid = owner_pid(table, kTablePrefix); pid && !alive(pid)) shell("nft delete table inet " + table);
+    if (unsigned long pid = owner_pid(table, kTablePrefix); pid && !process_alive(static_cast<long>(pid))) shell("nft delete table inet " + table);
 }
 
 bool read_all(int fd, std::string& out, int timeout_ms) {
