@@ -52,7 +52,7 @@ std::optional<compose::LoadedProject> load_or_report(const compose::ProjectOptio
 
 namespace {
 
-CommandRegistration reg(Parent::kRoot, 0, [](CLI::App&, Context& ctx) {
+CommandRegistration register_compose(Parent::kRoot, 0, [](CLI::App&, Context& ctx) {
   ComposeFlags& f = compose_flags();
   CLI::App& c = *ctx.compose;
   c.add_option("-f,--file", f.files, "Compose configuration files")->allow_extra_args(false);

@@ -157,7 +157,7 @@ void add_config_flags(CLI::App& app, ConfigOptions& o_ref) {
 
 namespace {
 
-CommandRegistration reg(Parent::kCompose, 10, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_config(Parent::kCompose, 10, [](CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<ConfigOptions>();
   auto* cmd = parent.add_subcommand("config", "Parse, resolve and render compose file in canonical format");
   cmd->add_option("--format", o->format, "Format the output. Values: [yaml | json]")->capture_default_str();

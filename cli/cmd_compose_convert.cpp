@@ -71,7 +71,7 @@ int run_convert(const ConfigOptions& o) {
   return write_conversion(*conversion, o.output, listing);
 }
 
-CommandRegistration reg(Parent::kCompose, 11, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_convert(Parent::kCompose, 11, [](CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<ConfigOptions>();
   auto* cmd = parent.add_subcommand(
       "convert", "Like config; with --format kubernetes or systemd, write the project as Kubernetes objects or "

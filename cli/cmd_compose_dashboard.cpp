@@ -215,7 +215,7 @@ int run_dashboard(const DashboardFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 47, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_dashboard(Parent::kCompose, 47, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("dashboard", "Serve a read-only web page of the project: services, graph, live logs");
   auto f = std::make_shared<DashboardFlags>();
   cmd->add_option("--listen", f->listen,

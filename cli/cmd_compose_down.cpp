@@ -72,7 +72,7 @@ int run_down(const DownFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 21, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_down(Parent::kCompose, 21, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("down", "Stop and remove containers, networks");
   auto f = std::make_shared<DownFlags>();
   cmd->add_flag("-v,--volumes", f->volumes, "Remove named volumes declared in the \"volumes\" section and anonymous volumes");

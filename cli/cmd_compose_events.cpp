@@ -60,7 +60,7 @@ int run_events(const EventsFlags& f) {
   }
 }
 
-CommandRegistration reg(Parent::kCompose, 46, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_events(Parent::kCompose, 46, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("events", "Receive real time events from containers");
   auto f = std::make_shared<EventsFlags>();
   cmd->add_flag("--json", f->json, "Output events as a stream of json objects");

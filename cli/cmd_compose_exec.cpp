@@ -65,7 +65,7 @@ int run_exec(const ExecFlags& f, const std::vector<std::string>& rest) {
   return *code;
 }
 
-CommandRegistration reg(Parent::kCompose, 35, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_exec(Parent::kCompose, 35, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("exec", "Execute a command in a running container");
   auto f = std::make_shared<ExecFlags>();
   auto args = std::make_shared<std::vector<std::string>>();

@@ -44,7 +44,7 @@ int run_graph(const GraphOptions& o) {
   return write_output(text, o.output);
 }
 
-CommandRegistration reg(Parent::kCompose, 12, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_graph(Parent::kCompose, 12, [](CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<GraphOptions>();
   auto* cmd = parent.add_subcommand("graph", "Print the dependency graph of the services");
   cmd->add_option("--format", o->format, "Output format. Values: [dot | mermaid | svg]")->capture_default_str();

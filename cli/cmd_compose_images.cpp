@@ -49,7 +49,7 @@ int run_images(const ImagesFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 41, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_images(Parent::kCompose, 41, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("images", "List images used by the created containers");
   auto f = std::make_shared<ImagesFlags>();
   cmd->add_flag("-q,--quiet", f->quiet, "Only display IDs");

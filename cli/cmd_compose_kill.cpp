@@ -37,7 +37,7 @@ int run_kill(const KillFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 33, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_kill(Parent::kCompose, 33, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("kill", "Force stop service containers");
   auto f = std::make_shared<KillFlags>();
   cmd->add_option("-s,--signal", f->signal, "SIGNAL to send to the container")->capture_default_str();

@@ -113,7 +113,7 @@ int run_logs(const LogsFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 23, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_logs(Parent::kCompose, 23, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("logs", "View output from containers");
   auto f = std::make_shared<LogsFlags>();
   cmd->add_flag("-f,--follow", f->follow, "Follow log output");

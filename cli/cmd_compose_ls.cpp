@@ -61,7 +61,7 @@ int run_ls(const LsFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 40, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_ls(Parent::kCompose, 40, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("ls", "List running compose projects");
   auto f = std::make_shared<LsFlags>();
   cmd->add_flag("-a,--all", f->all, "Show all stopped Compose projects");

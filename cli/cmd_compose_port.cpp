@@ -58,7 +58,7 @@ int run_port(const PortFlags& f) {
   return compose_fail(Error(Errc::kNotFound, "no port " + f.port + "/" + f.protocol + " for container " + name));
 }
 
-CommandRegistration reg(Parent::kCompose, 45, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_port(Parent::kCompose, 45, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("port", "Print the public port for a port binding");
   auto f = std::make_shared<PortFlags>();
   cmd->add_option("--protocol", f->protocol, "tcp or udp")->capture_default_str();

@@ -93,7 +93,7 @@ int run_ps(PsFlags f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 22, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_ps(Parent::kCompose, 22, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("ps", "List containers");
   auto f = std::make_shared<PsFlags>();
   cmd->add_flag("-a,--all", f->all, "Show all stopped containers (including those created by the run command)");

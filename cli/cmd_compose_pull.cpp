@@ -61,7 +61,7 @@ int run_pull(const PullFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kCompose, 42, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_pull(Parent::kCompose, 42, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("pull", "Pull service images");
   auto f = std::make_shared<PullFlags>();
   cmd->add_flag("--ignore-pull-failures", f->ignore_failures, "Pull what it can and ignores images with pull failures");

@@ -52,7 +52,7 @@ int run_restart(const RestartFlags& f) {
   return run_session_detached(s, backend, std::move(*plan), std::move(session_options));
 }
 
-CommandRegistration reg(Parent::kCompose, 32, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_restart(Parent::kCompose, 32, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("restart", "Restart service containers");
   auto f = std::make_shared<RestartFlags>();
   cmd->add_option("-t,--timeout", f->timeout, "Specify a shutdown timeout in seconds");

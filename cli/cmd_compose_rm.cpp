@@ -63,7 +63,7 @@ int run_rm(const RmFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 34, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_rm(Parent::kCompose, 34, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("rm", "Removes stopped service containers");
   auto f = std::make_shared<RmFlags>();
   cmd->add_flag("-f,--force", f->force, "Don't ask to confirm removal");

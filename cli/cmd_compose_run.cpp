@@ -189,7 +189,7 @@ int run_oneoff(RunFlags& f) {
   return *code;
 }
 
-CommandRegistration reg(Parent::kCompose, 24, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_run(Parent::kCompose, 24, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("run", "Run a one-off command on a service");
   auto f = std::make_shared<RunFlags>();
   cmd->add_flag("--rm", f->rm, "Automatically remove the container when it exits");

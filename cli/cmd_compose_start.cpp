@@ -33,7 +33,7 @@ int run_start(const StartFlags& f) {
   return run_session_detached(s, backend, std::move(*plan), std::move(options));
 }
 
-CommandRegistration reg(Parent::kCompose, 30, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_start(Parent::kCompose, 30, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("start", "Start services");
   auto f = std::make_shared<StartFlags>();
   cmd->add_flag("--wait", f->wait, "Wait for services to be running|healthy");

@@ -32,7 +32,7 @@ int run_stop(const StopFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 31, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_stop(Parent::kCompose, 31, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("stop", "Stop services");
   auto f = std::make_shared<StopFlags>();
   cmd->add_option("-t,--timeout", f->timeout, "Specify a shutdown timeout in seconds");

@@ -44,7 +44,7 @@ int run_top(const std::vector<std::string>& services) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kCompose, 44, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_top(Parent::kCompose, 44, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("top", "Display the running processes");
   auto services = std::make_shared<std::vector<std::string>>();
   cmd->add_option("SERVICE", *services, "Services");

@@ -221,7 +221,7 @@ int run_up(UpFlags& f) {
   return run_foreground(p, f);
 }
 
-CommandRegistration reg(Parent::kCompose, 20, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_up(Parent::kCompose, 20, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("up", "Create and start containers");
   auto f = std::make_shared<UpFlags>();
   cmd->add_flag("-d,--detach", f->detach, "Detached mode: Run containers in the background");

@@ -45,7 +45,7 @@ int run_wait(const WaitFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kCompose, 43, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_compose_wait(Parent::kCompose, 43, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("wait", "Block until containers of all (or specified) services stop.");
   auto f = std::make_shared<WaitFlags>();
   cmd->add_flag("--down-project", f->down_project, "Drops project when the first container stops");

@@ -54,7 +54,7 @@ int run_exec(const ExecFlags& f, const std::vector<std::string>& rest) {
   return *code;
 }
 
-CommandRegistration reg(Parent::kRoot, 115, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_exec(Parent::kRoot, 115, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("exec", "Execute a command in a running container");
   auto f = std::make_shared<ExecFlags>();
   cmd->prefix_command();

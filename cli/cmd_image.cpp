@@ -71,7 +71,7 @@ int run_prune(bool yes) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kRoot, 230, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_image(Parent::kRoot, 230, [](CLI::App& parent, Context& ctx) {
   CLI::App* group = image_group(parent);
 
   auto* inspect = group->add_subcommand("inspect", "Display detailed information on one or more images");

@@ -50,7 +50,7 @@ void add_list_flags(CLI::App* cmd, const std::shared_ptr<ImagesFlags>& flags) {
   cmd->add_option("--format", flags->format, "Format output: table or json");
 }
 
-CommandRegistration reg(Parent::kRoot, 210, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_images(Parent::kRoot, 210, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("images", "List images");
   auto flags = std::make_shared<ImagesFlags>();
   add_list_flags(cmd, flags);

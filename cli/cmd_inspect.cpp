@@ -55,7 +55,7 @@ int run_inspect(const InspectFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kRoot, 135, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_inspect(Parent::kRoot, 135, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("inspect", "Return low-level information on containers");
   auto f = std::make_shared<InspectFlags>();
   cmd->add_option("-f,--format", f->format, "Format output using a Go template subset ({{.Path.To.Field}}, {{json .X}})");

@@ -27,7 +27,7 @@ int run_kill(const KillFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kRoot, 131, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_kill(Parent::kRoot, 131, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("kill", "Kill one or more running containers");
   auto f = std::make_shared<KillFlags>();
   cmd->add_option("-s,--signal", f->signal, "Signal to send to the container");

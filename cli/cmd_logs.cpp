@@ -51,7 +51,7 @@ int run_logs(const LogsFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kRoot, 112, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_logs(Parent::kRoot, 112, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("logs", "Fetch the logs of a container");
   auto f = std::make_shared<LogsFlags>();
   cmd->add_flag("-f,--follow", f->follow, "Follow log output");

@@ -68,7 +68,7 @@ int run_ps(const PsFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kRoot, 110, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_ps(Parent::kRoot, 110, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("ps", "List containers");
   auto f = std::make_shared<PsFlags>();
   cmd->add_flag("-a,--all", f->all, "Show all containers (default shows just running)");

@@ -130,7 +130,7 @@ int run_pull(const PullFlags& f) {
   return 0;
 }
 
-CommandRegistration reg(Parent::kRoot, 200, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_pull(Parent::kRoot, 200, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("pull", "Download an image from a registry");
   auto flags = std::make_shared<PullFlags>();
   cmd->add_flag("-q,--quiet", flags->quiet, "Suppress verbose output");

@@ -31,7 +31,7 @@ int run_restart(const RestartFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kRoot, 132, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_restart(Parent::kRoot, 132, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("restart", "Restart one or more containers");
   auto f = std::make_shared<RestartFlags>();
   cmd->add_option_function<int>("-t,--time", [f](const int& t) { f->timeout = t; }, "Seconds to wait before killing the container");

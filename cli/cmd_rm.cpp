@@ -29,7 +29,7 @@ int run_rm(const RmFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kRoot, 140, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_rm(Parent::kRoot, 140, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("rm", "Remove one or more containers");
   auto f = std::make_shared<RmFlags>();
   cmd->add_flag("-f,--force", f->force, "Force the removal of a running container (uses SIGKILL)");

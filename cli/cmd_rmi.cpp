@@ -34,7 +34,7 @@ int run_rmi(const RmiFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kRoot, 220, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_rmi(Parent::kRoot, 220, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("rmi", "Remove one or more images");
   auto flags = std::make_shared<RmiFlags>();
   cmd->add_flag("-f,--force", flags->force, "Force removal of the image");

@@ -205,7 +205,7 @@ int run_container(const RunFlags& f, const std::vector<std::string>& rest) {
   return *code;
 }
 
-CommandRegistration reg(Parent::kRoot, 100, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_run(Parent::kRoot, 100, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("run", "Create and run a new container from an image");
   auto f = std::make_shared<RunFlags>();
   cmd->set_help_flag("--help", "Print usage");

@@ -37,7 +37,7 @@ int run_start(const StartFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kRoot, 120, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_start(Parent::kRoot, 120, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("start", "Start one or more stopped containers");
   auto f = std::make_shared<StartFlags>();
   cmd->add_flag("-a,--attach", f->attach, "Attach STDOUT/STDERR and forward signals");

@@ -25,7 +25,7 @@ int run_stop(const StopFlags& f) {
   return code;
 }
 
-CommandRegistration reg(Parent::kRoot, 130, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_stop(Parent::kRoot, 130, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("stop", "Stop one or more running containers");
   auto f = std::make_shared<StopFlags>();
   cmd->add_option_function<int>("-t,--time", [f](const int& t) { f->timeout = t; }, "Seconds to wait before killing the container");

@@ -10,7 +10,7 @@
 namespace racker::cli {
 namespace {
 
-CommandRegistration reg(Parent::kRoot, 9990, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_system_dns(Parent::kRoot, 9990, [](CLI::App& parent, Context& ctx) {
   auto found = parent.get_subcommands([](CLI::App* app) { return app->get_name() == "system"; });
   CLI::App* system = found.empty() ? nullptr : found.front();
   if (!system) {

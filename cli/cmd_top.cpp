@@ -49,7 +49,7 @@ int run_top(const std::vector<std::string>& args) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
-CommandRegistration reg(Parent::kRoot, 134, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_top(Parent::kRoot, 134, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("top", "Display the running processes of a container");
   cmd->prefix_command();
   cmd->callback([&ctx, cmd] {

@@ -8,7 +8,7 @@
 namespace racker::cli {
 namespace {
 
-CommandRegistration reg(Parent::kRoot, 1000, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_version(Parent::kRoot, 1000, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("version", "Show the racker version information");
   auto format = std::make_shared<std::string>();
   cmd->add_option("-f,--format", *format, "Format the output (json)");

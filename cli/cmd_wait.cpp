@@ -19,7 +19,7 @@ int run_wait(const std::vector<std::string>& names) {
   return code;
 }
 
-CommandRegistration reg(Parent::kRoot, 133, [](CLI::App& parent, Context& ctx) {
+CommandRegistration register_wait(Parent::kRoot, 133, [](CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("wait", "Block until one or more containers stop, then print their exit codes");
   auto names = std::make_shared<std::vector<std::string>>();
   cmd->add_option("CONTAINER", *names, "Containers to wait for")->required();

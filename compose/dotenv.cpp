@@ -12,7 +12,6 @@ namespace racker::compose {
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-constexpr size_t kNpos = std::string_view::npos;
 
 // Byte length of the blank at s[i], or 0. Blanks are compose-go's spaces that
 // are not line breaks: \t \v \f \r ' ' U+0085 U+00A0.
@@ -233,7 +232,7 @@ class Parser {
     pos_ = eol == text_.size() ? eol : eol + 1;
     std::string_view raw = std::string_view(text_).substr(start, eol - start);
     // An inline comment needs a space before its '#': a#b is a value.
-    if (size_t hash = raw.find(" #"); hash != kNpos) raw = raw.substr(0, hash);
+    if (size_t hash = raw.find(" #"); hash != std::string_view::npos) raw = raw.substr(0, hash);
     return interpolate(trim_right(raw), key, start);
   }
 

@@ -24,7 +24,6 @@ namespace racker::network {
 
 namespace {
 
-std::string errno_text(int e) { return std::strerror(e); }
 
 // Runs fn on a fresh thread and joins it: namespace changes die with it.
 Status on_own_thread(const std::function<Status()>& fn) {
@@ -52,15 +51,15 @@ Status create_netns(const std::string& path) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   if (ec) return Error(Errc::kIo, "cannot create the directory of " + path + ": " + ec.message());
   int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-  if (fd < 0 && errno != EEXIST) return Error(Errc::kIo, "cannot create " + path + ": " + errno_text(errno));
+  if (fd < 0 && errno != EEXIST) return Error(Errc::kIo, "cannot create " + path + ": " + std::strerror(errno));
   if (fd >= 0) ::close(fd);
 
   Status made = on_own_thread([&]() -> Status {
     if (::unshare(CLONE_NEWNET) != 0)
-      return Error(Errc::kPermission, "unshare(CLONE_NEWNET): " + errno_text(errno));
+      return Error(Errc::kPermission, std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
     std::string self = "/proc/self/task/" + std::to_string(::syscall(SYS_gettid)) + "/ns/net";
     if (::mount(self.c_str(), path.c_str(), "none", MS_BIND, nullptr) != 0)
-      return Error(Errc::kIo, "cannot bind-mount a network namespace on " + path + ": " + errno_text(errno));
+      return Error(Errc::kIo, "cannot bind-mount a network namespace on " + path + ": " + std::strerror(errno));
     auto sock = nl::Socket::open();
     if (!sock) return sock.error();
     return nl::set_up(*sock, "lo");
@@ -78,16 +77,16 @@ Status delete_netns(const std::string& path) {
   while (::umount2(path.c_str(), MNT_DETACH) == 0) {
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    return Error(Errc::kIo, "cannot remove " + path + ": " + errno_text(errno));
+    return Error(Errc::kIo, "cannot remove " + path + ": " + std::strerror(errno));
   return ok_status();
 }
 
 Status run_in_netns(const std::string& path, const std::function<Status()>& fn) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error(Errc::kNotFound, "cannot open network namespace " + path + ": " + errno_text(errno));
+  if (fd < 0) return Error(Errc::kNotFound, "cannot open network namespace " + path + ": " + std::strerror(errno));
   Status result = on_own_thread([&]() -> Status {
     if (::setns(fd, CLONE_NEWNET) != 0)
-      return Error(Errc::kIo, "cannot enter network namespace " + path + ": " + errno_text(errno));
+      return Error(Errc::kIo, "cannot enter network namespace " + path + ": " + std::strerror(errno));
     return fn();
   });
   ::close(fd);

@@ -57,12 +57,11 @@ std::string file_name_of(const std::string& name) {
   return out + ".json";
 }
 
-std::string errno_text(int e) { return std::strerror(e); }
 
 Status write_atomically(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error(Errc::kIo, "cannot write " + tmp + ": " + errno_text(errno));
+  if (fd < 0) return Error(Errc::kIo, "cannot write " + tmp + ": " + std::strerror(errno));
   std::size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -71,7 +70,7 @@ Status write_atomically(const std::string& path, const std::string& data) {
       int e = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Error(Errc::kIo, "cannot write " + tmp + ": " + errno_text(e));
+      return Error(Errc::kIo, "cannot write " + tmp + ": " + std::strerror(e));
     }
     done += n;
   }
@@ -80,7 +79,7 @@ Status write_atomically(const std::string& path, const std::string& data) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
-    return Error(Errc::kIo, "cannot rename " + tmp + ": " + errno_text(e));
+    return Error(Errc::kIo, "cannot rename " + tmp + ": " + std::strerror(e));
   }
   return ok_status();
 }
@@ -200,12 +199,12 @@ Result<StateLock> NetworkStore::lock() const {
   if (ec) return Error(Errc::kIo, "cannot create " + dir_ + "/networks: " + ec.message());
   std::string path = dir_ + "/lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Error(Errc::kIo, "cannot open " + path + ": " + errno_text(errno));
+  if (fd < 0) return Error(Errc::kIo, "cannot open " + path + ": " + std::strerror(errno));
   while (::flock(fd, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     int e = errno;
     ::close(fd);
-    return Error(Errc::kIo, "cannot lock " + path + ": " + errno_text(e));
+    return Error(Errc::kIo, "cannot lock " + path + ": " + std::strerror(e));
   }
   return StateLock(fd);
 }
@@ -251,7 +250,7 @@ Status NetworkStore::save(const NetworkRecord& record) const {
 
 Status NetworkStore::remove(const std::string& name) const {
   if (::unlink(path_of(name).c_str()) != 0 && errno != ENOENT)
-    return Error(Errc::kIo, "cannot remove " + path_of(name) + ": " + errno_text(errno));
+    return Error(Errc::kIo, "cannot remove " + path_of(name) + ": " + std::strerror(errno));
   return ok_status();
 }
 

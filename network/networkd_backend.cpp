@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "best_effort.h"
 #include "netlink_ops.h"
 #include "networkd_bus.h"
 #include "racker/network/netlink_backend.h"
@@ -67,8 +68,7 @@ class NetworkdBackend : public NetworkBackend {
     // the bridge back.
     bool removed = false;
     if (auto s = remove_units(options_.unit_dir, spec.ifname, &removed); !s) return s;
-    if (removed)
-      if (auto s = bus_.reload(); !s) spdlog::warn("{}", s.error().message);
+    if (removed) best_effort(bus_.reload());
     auto sock = nl::Socket::open();
     if (!sock) return sock.error();
     return nl::delete_link(*sock, spec.ifname);

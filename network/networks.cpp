@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "best_effort.h"
 #include "netlink_ops.h"
 #include "racker/network/firewall.h"
 #include "racker/network/host_routes.h"
@@ -19,10 +20,6 @@ namespace racker::network {
 namespace {
 
 // For undo paths: the first error is the one to report; later ones are logged.
-void best_effort(const Status& s) {
-  if (!s) spdlog::warn("{}", s.error().message);
-}
-
 constexpr const char* kMtuOption = "com.docker.network.driver.mtu";
 
 std::string absolute(const std::string& dir) {
@@ -312,7 +309,7 @@ Result<NetworkState> Networks::ensure_network(const NetworkRequest& request) {
     // Left half-made (or half-removed) by a process that died: start afresh.
     NetworkRecord stale = **existing;
     for (auto& [name, e] : stale.endpoints) best_effort(backend_->detach(e.host_ifname));
-    if (auto s = teardown(stale); !s) spdlog::warn("{}", s.error().message);
+    best_effort(teardown(stale));
     if (auto s = store_.remove(stale.name); !s) return s.error();
     existing = std::optional<NetworkRecord>();
   }
@@ -328,7 +325,7 @@ Result<NetworkState> Networks::ensure_network(const NetworkRequest& request) {
 
   if (auto s = provision(record); !s) {
     if (created) {
-      if (auto t = teardown(record); !t) spdlog::warn("{}", t.error().message);
+      best_effort(teardown(record));
       best_effort(store_.remove(record.name));
     }
     return s.error().with_context("while creating network " + request.name);

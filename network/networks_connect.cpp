@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "best_effort.h"
 #include "netlink_ops.h"
 #include "racker/network/ifname.h"
 #include "racker/network/netns.h"
@@ -15,10 +16,6 @@ namespace racker::network {
 namespace {
 
 // For undo paths: the first error is the one to report; later ones are logged.
-void best_effort(const Status& s) {
-  if (!s) spdlog::warn("{}", s.error().message);
-}
-
 int prefix_of(const std::string& cidr) {
   auto slash = cidr.find('/');
   return slash == std::string::npos ? 0 : std::stoi(cidr.substr(slash + 1));

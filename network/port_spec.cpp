@@ -2,12 +2,11 @@
 // text racker keeps beside its nftables rules.
 #include "racker/network/port_spec.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
 
 #include "racker/compose/model.h"
+#include "racker/network/subnet.h"
 
 namespace racker::network {
 namespace {
@@ -39,11 +38,6 @@ std::optional<Range> parse_range(std::string_view s) {
   return Range{*first, *last};
 }
 
-bool is_ip(const std::string& ip) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, ip.c_str(), buf) == 1 || inet_pton(AF_INET6, ip.c_str(), buf) == 1;
-}
-
 std::optional<Protocol> protocol_from(std::string_view name) {
   if (name == "tcp") return Protocol::kTcp;
   if (name == "udp") return Protocol::kUdp;
@@ -69,7 +63,7 @@ bool split_host_port(std::string_view text, std::string& ip, uint16_t& port) {
   if (!number) return false;
   ip = std::string(host);
   port = static_cast<uint16_t>(*number);
-  return is_ip(ip);
+  return IpAddress::parse(ip).ok();
 }
 
 }  // namespace
@@ -109,7 +103,7 @@ Result<std::vector<PortSpec>> parse_port_spec(std::string_view raw) {
     if (ip.size() < 2 || ip.back() != ']') return Error(Errc::kInvalidArgument, "invalid IP address: " + ip);
     ip = ip.substr(1, ip.size() - 2);
   }
-  if (!ip.empty() && !is_ip(ip)) return Error(Errc::kInvalidArgument, "invalid IP address: " + ip);
+  if (!ip.empty() && !IpAddress::parse(ip).ok()) return Error(Errc::kInvalidArgument, "invalid IP address: " + ip);
 
   auto container = parse_range(container_port);
   if (!container || container->first == 0)
@@ -150,7 +144,7 @@ Result<PortSpec> port_spec_from_compose(const compose::model::PortConfig& port) 
   p.host_ip = port.host_ip;
   if (!p.host_ip.empty() && p.host_ip.front() == '[' && p.host_ip.back() == ']')
     p.host_ip = p.host_ip.substr(1, p.host_ip.size() - 2);
-  if (!p.host_ip.empty() && !is_ip(p.host_ip))
+  if (!p.host_ip.empty() && !IpAddress::parse(p.host_ip).ok())
     return Error(Errc::kValidation, "invalid IP address: " + port.host_ip);
   if (port.target == 0) return Error(Errc::kValidation, "invalid containerPort: 0");
   p.container_port = port.target;

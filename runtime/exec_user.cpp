@@ -37,7 +37,7 @@ struct PasswdEntry {
   std::string home;
 };
 
-struct GroupEntry {
+struct GroupFileEntry {
   std::string name;
   gid_t gid;
   std::vector<std::string> members;
@@ -57,8 +57,8 @@ std::vector<PasswdEntry> parse_passwd(const std::string& text) {
   return out;
 }
 
-std::vector<GroupEntry> parse_group(const std::string& text) {
-  std::vector<GroupEntry> out;
+std::vector<GroupFileEntry> parse_group(const std::string& text) {
+  std::vector<GroupFileEntry> out;
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
@@ -66,7 +66,7 @@ std::vector<GroupEntry> parse_group(const std::string& text) {
     auto f = split(line, ':');
     unsigned long gid = 0;
     if (f.size() < 3 || !parse_id(f[2], gid)) continue;
-    GroupEntry g{f[0], static_cast<gid_t>(gid), {}};
+    GroupFileEntry g{f[0], static_cast<gid_t>(gid), {}};
     if (f.size() > 3 && !f[3].empty()) g.members = split(f[3], ',');
     out.push_back(g);
   }
@@ -110,7 +110,7 @@ Result<ExecUser> resolve_exec_user(const std::string& spec, const std::string& p
   if (group_given && !group_part.empty()) {
     unsigned long gid = 0;
     bool group_numeric = parse_id(group_part, gid);
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const GroupEntry& e) {
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const GroupFileEntry& e) {
       return group_numeric ? e.gid == static_cast<gid_t>(gid) : e.name == group_part;
     });
     if (g != groups.end()) out.gid = g->gid;

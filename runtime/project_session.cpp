@@ -8,10 +8,6 @@ namespace racker::runtime {
 
 namespace {
 
-bool up(const ContainerState& s) {
-  return s.status == ContainerStatus::kRunning || s.status == ContainerStatus::kRestarting;
-}
-
 bool oneoff(const ContainerInfo& info) {
   auto it = info.spec.labels.find(kLabelOneoff);
   return it != info.spec.labels.end() && it->second == "True";
@@ -190,7 +186,7 @@ void UpSession::check_finished() {
   if (executing_ || !options_.attach_phase || !watch_.has_snapshot()) return;
   for (const auto& [id, info] : watch_.containers()) {
     if (oneoff(info) || !attached(service_label(info))) continue;
-    if (up(info.state)) return;
+    if (info.state.up()) return;
   }
   finish(exit_code_);
 }

@@ -59,10 +59,6 @@ std::chrono::steady_clock::time_point steady_from(const std::string& rfc3339) {
   return now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(ago);
 }
 
-bool up(const ContainerState& s) {
-  return s.status == ContainerStatus::kRunning || s.status == ContainerStatus::kRestarting;
-}
-
 }  // namespace
 
 std::string racker_run_dir() {
@@ -107,7 +103,7 @@ Status retire_supervisor(const std::string& project, std::chrono::milliseconds t
 
 Status StoreHealthRecorder::record_health(const std::string& id, const HealthState& health) {
   auto st = store_.update_state(id, [&](ContainerState& s) {
-    if (up(s)) s.health = health;
+    if (s.up()) s.health = health;
   });
   if (!st) return st.error();
   return ok_status();
@@ -243,7 +239,7 @@ void ProjectSupervisor::tick() {
     reap_strays();
     if (options_.detached && !busy_ && watch_->has_snapshot()) {
       bool any_up = false;
-      for (const auto& [id, info] : watch_->containers()) any_up = any_up || up(info.state);
+      for (const auto& [id, info] : watch_->containers()) any_up = any_up || info.state.up();
       idle_ticks_ = any_up ? 0 : idle_ticks_ + 1;
       if (idle_ticks_ >= 2 && on_idle_) {
         auto cb = std::move(on_idle_);

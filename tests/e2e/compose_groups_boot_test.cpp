@@ -90,10 +90,6 @@ std::map<std::string, nlohmann::json> ps_rows(const BootProject& p) {
   return rows;
 }
 
-bool link_exists(const std::string& name) {
-  return run_command({"/sbin/ip", "link", "show", "dev", name}, {}).exit_code == 0;
-}
-
 }  // namespace
 
 TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as systemd units", "[compose][e2e][groups][boot]") {

@@ -33,10 +33,6 @@ nlohmann::json network_record(const Project& p, const std::string& network) {
   return nlohmann::json::parse(in, nullptr, false);
 }
 
-bool link_exists(const std::string& ifname) {
-  return !ifname.empty() && std::filesystem::exists("/sys/class/net/" + ifname);
-}
-
 // `wget -qO- URL` (busybox 1.35 wget crashes with -T) from inside a service's container, retried while the
 // server starts.
 std::string fetch_from(const Project& p, const std::string& service, const std::string& url) {

@@ -24,24 +24,6 @@ namespace {
     }                                           \
   } while (0)
 
-struct BusyboxRoot {
-  RackerRoot root;
-  BusyboxRoot() {
-    TestImage image;
-    image.tag = "rk-busybox:latest";
-    auto id = add_busybox_image(root.path(), image);
-    if (!id) FAIL(id.error().to_string());
-  }
-  CommandResult operator()(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(60)) const {
-    return root.racker(args, "", timeout);
-  }
-};
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -54,7 +36,7 @@ TEST_CASE("a detached container logs, follows and stops within its grace period"
   auto run = racker({"run", "-d", "--name", "ticker", "rk-busybox", "sh", "-c",
                      "trap 'echo stopping; exit 0' TERM; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"});
   REQUIRE(run.exit_code == 0);
-  REQUIRE(trim(run.out).size() == 64);
+  REQUIRE(trimmed(run.out).size() == 64);
   CHECK(run.err.empty());
 
   auto ps = racker({"ps", "--format", "json"});
@@ -76,7 +58,7 @@ TEST_CASE("a detached container logs, follows and stops within its grace period"
   CHECK(follow.out.rfind("tick 0\ntick 1\n", 0) == 0);
   CHECK(follow.out.find("stopping\n") != std::string::npos);
 
-  CHECK(trim(racker({"inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "ticker"}).out) == "exited 0");
+  CHECK(trimmed(racker({"inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "ticker"}).out) == "exited 0");
   auto tail = racker({"logs", "--tail", "1", "ticker"});
   CHECK(tail.out == "stopping\n");
   auto stamped = racker({"logs", "-t", "--tail", "1", "ticker"});
@@ -95,7 +77,7 @@ TEST_CASE("a payload that ignores SIGTERM is killed after the stop timeout", "[c
   CHECK(stop.exit_code == 0);
   CHECK(took >= 1.0);
   CHECK(took < 4.0);
-  CHECK(trim(racker({"inspect", "-f", "{{.State.ExitCode}}", "stubborn"}).out) == "137");
+  CHECK(trimmed(racker({"inspect", "-f", "{{.State.ExitCode}}", "stubborn"}).out) == "137");
   CHECK(racker({"ps", "-q"}).out.empty());
   CHECK(racker({"rm", "stubborn"}).exit_code == 0);
 }
@@ -130,7 +112,7 @@ TEST_CASE("exec runs commands inside a running container", "[container][exec]") 
   CHECK(top.out.find("sleep 1000") != std::string::npos);
 
   CHECK(racker({"kill", "box"}).exit_code == 0);
-  CHECK(trim(racker({"wait", "box"}).out) == "137");
+  CHECK(trimmed(racker({"wait", "box"}).out) == "137");
   auto not_running = racker({"exec", "box", "true"});
   CHECK(not_running.exit_code != 0);
   CHECK(not_running.err.find("is not running") != std::string::npos);
@@ -150,7 +132,7 @@ TEST_CASE("start, restart and rm follow docker's rules", "[container][lifecycle]
   CHECK(conflict.err.find("Conflict. The container name \"/again\" is already in use by container") != std::string::npos);
 
   CHECK(racker({"restart", "-t", "0", "again"}).exit_code == 0);
-  CHECK(trim(racker({"inspect", "-f", "{{.State.Running}}", "again"}).out) == "true");
+  CHECK(trimmed(racker({"inspect", "-f", "{{.State.Running}}", "again"}).out) == "true");
   CHECK(racker({"stop", "-t", "0", "again"}).exit_code == 0);
   CHECK(racker({"start", "again"}).out == "again\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -168,8 +150,8 @@ TEST_CASE("a restart policy restarts a failing payload until it is stopped", "[c
   REQUIRE_CONTAINER_HOST();
   BusyboxRoot racker;
   REQUIRE(racker({"run", "-d", "--name", "flaky", "--restart", "on-failure:2", "rk-busybox", "sh", "-c", "echo try; exit 3"}).exit_code == 0);
-  CHECK(trim(racker({"wait", "flaky"}).out) == "3");
+  CHECK(trimmed(racker({"wait", "flaky"}).out) == "3");
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  CHECK(trim(racker({"inspect", "-f", "{{.RestartCount}} {{.State.Status}}", "flaky"}).out) == "2 exited");
+  CHECK(trimmed(racker({"inspect", "-f", "{{.RestartCount}} {{.State.Status}}", "flaky"}).out) == "2 exited");
   CHECK(racker({"logs", "flaky"}).out == "try\ntry\ntry\n");
 }

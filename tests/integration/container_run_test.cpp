@@ -18,16 +18,6 @@ namespace {
     }                                                     \
   } while (0)
 
-struct BusyboxRoot {
-  RackerRoot root;
-  BusyboxRoot() {
-    TestImage image;
-    image.tag = "rk-busybox:latest";
-    auto id = add_busybox_image(root.path(), image);
-    if (!id) FAIL(id.error().to_string());
-  }
-};
-
 }  // namespace
 
 TEST_CASE("run prints the payload's output and exits with its code", "[container][run]") {

@@ -25,11 +25,6 @@ namespace {
     }                                           \
   } while (0)
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("a read-only root refuses writes but tmpfs and volumes take them", "[container][storage]") {
@@ -104,20 +99,20 @@ TEST_CASE("resource limits land in the container's cgroup and go with it", "[con
   auto run = root.racker({"run", "-d", "-m", "64m", "--cpus", "0.5", "--pids-limit", "40", "--ulimit", "nofile=512:1024",
                           "rk-busybox", "sh", "-c", "ulimit -n; ulimit -Hn; sleep 1000"});
   REQUIRE(run.exit_code == 0);
-  std::string id = trim(run.out);
+  std::string id = trimmed(run.out);
   bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
   if (v2) {
-    CHECK(trim(read_file("/sys/fs/cgroup/racker/" + id + "/memory.max")) == "67108864");
-    CHECK(trim(read_file("/sys/fs/cgroup/racker/" + id + "/cpu.max")) == "50000 100000");
-    CHECK(trim(read_file("/sys/fs/cgroup/racker/" + id + "/pids.max")) == "40");
+    CHECK(trimmed(read_file("/sys/fs/cgroup/racker/" + id + "/memory.max")) == "67108864");
+    CHECK(trimmed(read_file("/sys/fs/cgroup/racker/" + id + "/cpu.max")) == "50000 100000");
+    CHECK(trimmed(read_file("/sys/fs/cgroup/racker/" + id + "/pids.max")) == "40");
   } else {
-    CHECK(trim(read_file("/sys/fs/cgroup/memory/racker/" + id + "/memory.limit_in_bytes")) == "67108864");
-    CHECK(trim(read_file("/sys/fs/cgroup/cpu/racker/" + id + "/cpu.cfs_quota_us")) == "50000");
-    CHECK(trim(read_file("/sys/fs/cgroup/pids/racker/" + id + "/pids.max")) == "40");
-    std::string pid = trim(root.racker({"inspect", "-f", "{{.State.Pid}}", id}).out);
+    CHECK(trimmed(read_file("/sys/fs/cgroup/memory/racker/" + id + "/memory.limit_in_bytes")) == "67108864");
+    CHECK(trimmed(read_file("/sys/fs/cgroup/cpu/racker/" + id + "/cpu.cfs_quota_us")) == "50000");
+    CHECK(trimmed(read_file("/sys/fs/cgroup/pids/racker/" + id + "/pids.max")) == "40");
+    std::string pid = trimmed(root.racker({"inspect", "-f", "{{.State.Pid}}", id}).out);
     CHECK(read_file("/sys/fs/cgroup/memory/racker/" + id + "/cgroup.procs").find(pid + "\n") != std::string::npos);
   }
-  CHECK(trim(root.racker({"inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", id}).out) == "67108864 500000000");
+  CHECK(trimmed(root.racker({"inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", id}).out) == "67108864 500000000");
   CHECK(root.racker({"rm", "-f", id}).exit_code == 0);
   CHECK_FALSE(std::filesystem::exists("/sys/fs/cgroup/memory/racker/" + id));
   CHECK_FALSE(std::filesystem::exists("/sys/fs/cgroup/racker/" + id));
@@ -164,5 +159,5 @@ TEST_CASE("a payload over its memory limit is OOM-killed and inspect says so", "
   auto r = root.racker({"run", "--name", "hog", "-m", "16m", "--memory-swap", "16m", "--tmpfs", "/big:size=128m", "rk-busybox",
                         "dd", "if=/dev/zero", "of=/big/fill", "bs=1M", "count=64"});
   CHECK(r.exit_code == 137);
-  CHECK(trim(root.racker({"inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hog"}).out) == "true 137");
+  CHECK(trimmed(root.racker({"inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hog"}).out) == "true 137");
 }

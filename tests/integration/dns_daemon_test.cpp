@@ -39,16 +39,7 @@ namespace {
 
 constexpr int kNxDomain = 3, kServFail = 2, kNoError = 0;
 
-NetworkRequest request(const std::string& project, const std::string& key, bool internal = false) {
-  NetworkRequest r;
-  r.project = project;
-  r.key = key;
-  r.name = project + "_" + key;
-  r.internal = internal;
-  return r;
-}
-
-ConnectOptions endpoint(const std::string& container, const std::string& service, Strings aliases = {},
+ConnectOptions named_endpoint(const std::string& container, const std::string& service, Strings aliases = {},
                         int index = 0) {
   ConnectOptions o;
   o.container = container;
@@ -195,8 +186,6 @@ pid_t lock_pid(const std::string& lock_path) {
   return static_cast<pid_t>(pid);
 }
 
-bool link_exists(const std::string& ifname) { return ::access(("/sys/class/net/" + ifname).c_str(), F_OK) == 0; }
-
 // The host links a test made, checked for leftovers after its scope. (A
 // whole-host snapshot would also see other engineers' tests on this shared
 // machine.)
@@ -234,14 +223,14 @@ TEST_CASE("dns daemon answers container names per network and follows the store"
     TestNetns a(env.netns_dir(), "dd-web-1"), b(env.netns_dir(), "dd-api-1"), c(env.netns_dir(), "dd-db-1");
     for (auto* ns : {&a, &b, &c}) REQUIRE(ns->ok());
 
-    auto front = (*nets)->ensure_network(request("dd", "front"));
+    auto front = (*nets)->ensure_network(network_request("dd", "front"));
     REQUIRE_OK(front);
-    auto back = (*nets)->ensure_network(request("dd", "back", true));  // internal: no upstreams
+    auto back = (*nets)->ensure_network(network_request("dd", "back", true));  // internal: no upstreams
     REQUIRE_OK(back);
-    auto ea = (*nets)->connect(a.path(), "dd_front", endpoint("dd-web-1", "web", {"www"}));
-    auto eb = (*nets)->connect(b.path(), "dd_front", endpoint("dd-api-1", "api"));
-    auto eb2 = (*nets)->connect(b.path(), "dd_back", endpoint("dd-api-1", "api", {"backend"}, 1));
-    auto ec = (*nets)->connect(c.path(), "dd_back", endpoint("dd-db-1", "db", {"database"}));
+    auto ea = (*nets)->connect(a.path(), "dd_front", named_endpoint("dd-web-1", "web", {"www"}));
+    auto eb = (*nets)->connect(b.path(), "dd_front", named_endpoint("dd-api-1", "api"));
+    auto eb2 = (*nets)->connect(b.path(), "dd_back", named_endpoint("dd-api-1", "api", {"backend"}, 1));
+    auto ec = (*nets)->connect(c.path(), "dd_back", named_endpoint("dd-db-1", "db", {"database"}));
     for (auto* e : {&ea, &eb, &eb2, &ec}) REQUIRE_OK(*e);
     for (const auto* n : {&front, &back}) made.add((*n)->ifname);
     for (const auto* e : {&ea, &eb, &eb2, &ec}) made.add((*e)->host_ifname);
@@ -320,9 +309,9 @@ TEST_CASE("ensure_dns_daemon starts one detached daemon that serves and exits wh
     RemoveAllNetworks guard{nets->get()};
     TestNetns a(env.netns_dir(), "de-web-1");
     REQUIRE(a.ok());
-    auto net = (*nets)->ensure_network(request("de", "default"));
+    auto net = (*nets)->ensure_network(network_request("de", "default"));
     REQUIRE_OK(net);
-    auto ea = (*nets)->connect(a.path(), "de_default", endpoint("de-web-1", "web"));
+    auto ea = (*nets)->connect(a.path(), "de_default", named_endpoint("de-web-1", "web"));
     REQUIRE_OK(ea);
     made.add(net->ifname);
     made.add(ea->host_ifname);
@@ -348,10 +337,10 @@ TEST_CASE("ensure_dns_daemon starts one detached daemon that serves and exits wh
     CHECK(*code == 0);
 
     // Started again, SIGTERM stops it with exit status 0.
-    auto net2 = (*nets)->ensure_network(request("de", "default"));
+    auto net2 = (*nets)->ensure_network(network_request("de", "default"));
     REQUIRE_OK(net2);
     made.add(net2->ifname);
-    auto ea2 = (*nets)->connect(a.path(), "de_default", endpoint("de-web-1", "web"));
+    auto ea2 = (*nets)->connect(a.path(), "de_default", named_endpoint("de-web-1", "web"));
     REQUIRE_OK(ea2);
     made.add(ea2->host_ifname);
     REQUIRE_OK(ensure_dns_daemon(RACKER_BINARY));

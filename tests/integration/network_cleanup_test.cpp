@@ -19,24 +19,6 @@ using namespace racker::test;
 
 namespace {
 
-NetworkRequest request(const std::string& project, const std::string& key) {
-  NetworkRequest r;
-  r.project = project;
-  r.key = key;
-  r.name = project + "_" + key;
-  return r;
-}
-
-ConnectOptions endpoint(const std::string& container) {
-  ConnectOptions o;
-  o.container = container;
-  return o;
-}
-
-bool link_exists(const std::string& name) {
-  return shell("ip -br link show " + name + " 2>/dev/null").find(name) == 0;
-}
-
 bool has_units(const std::string& bridge) {
   return std::filesystem::exists("/run/systemd/network/10-racker-" + bridge + ".network");
 }
@@ -70,9 +52,9 @@ TEST_CASE("cleanup_stale removes what a crashed racker left", "[network][integra
     REQUIRE(pid >= 0);
     if (pid == 0) {
       auto nets = Networks::open();
-      bool ok = nets.ok() && (*nets)->ensure_network(request("crash", "kept")).ok() &&
-                (*nets)->ensure_network(request("crash", "halfmade")).ok() &&
-                (*nets)->ensure_network(request("crash", "forgotten")).ok() &&
+      bool ok = nets.ok() && (*nets)->ensure_network(network_request("crash", "kept")).ok() &&
+                (*nets)->ensure_network(network_request("crash", "halfmade")).ok() &&
+                (*nets)->ensure_network(network_request("crash", "forgotten")).ok() &&
                 (*nets)->connect(a.path(), "crash_kept", endpoint("crash-a-1")).ok() &&
                 (*nets)->connect(b.path(), "crash_kept", endpoint("crash-b-1")).ok();
       if (!ok) _exit(1);
@@ -113,7 +95,7 @@ TEST_CASE("cleanup_stale removes what a crashed racker left", "[network][integra
     auto other = Networks::open(other_options);
     REQUIRE_OK(other);
     RemoveAllNetworks other_guard{other->get()};
-    auto foreign = (*other)->ensure_network(request("foreign", "default"));
+    auto foreign = (*other)->ensure_network(network_request("foreign", "default"));
     REQUIRE_OK(foreign);
 
     REQUIRE_OK((*nets)->cleanup_stale());

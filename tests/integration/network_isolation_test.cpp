@@ -12,25 +12,6 @@ using namespace racker;
 using namespace racker::network;
 using namespace racker::test;
 
-namespace {
-
-NetworkRequest request(const std::string& project, const std::string& key, bool internal = false) {
-  NetworkRequest r;
-  r.project = project;
-  r.key = key;
-  r.name = project + "_" + key;
-  r.internal = internal;
-  return r;
-}
-
-ConnectOptions endpoint(const std::string& container) {
-  ConnectOptions o;
-  o.container = container;
-  return o;
-}
-
-}  // namespace
-
 TEST_CASE("networks are isolated from each other, within and across projects", "[network][integration]") {
   std::string backend = GENERATE(std::string("netlink"), std::string("networkd"));
   INFO("backend " << backend);
@@ -48,9 +29,9 @@ TEST_CASE("networks are isolated from each other, within and across projects", "
         d(env.netns_dir(), "p2-d-1");
     for (auto* ns : {&a, &b, &c, &d}) REQUIRE(ns->ok());
 
-    REQUIRE_OK((*nets)->ensure_network(request("p1", "front")));
-    REQUIRE_OK((*nets)->ensure_network(request("p1", "back")));
-    REQUIRE_OK((*nets)->ensure_network(request("p2", "default")));
+    REQUIRE_OK((*nets)->ensure_network(network_request("p1", "front")));
+    REQUIRE_OK((*nets)->ensure_network(network_request("p1", "back")));
+    REQUIRE_OK((*nets)->ensure_network(network_request("p2", "default")));
     auto ea = (*nets)->connect(a.path(), "p1_front", endpoint("p1-a-1"));
     auto eb = (*nets)->connect(b.path(), "p1_front", endpoint("p1-b-1"));
     auto ec = (*nets)->connect(c.path(), "p1_back", endpoint("p1-c-1"));
@@ -104,9 +85,9 @@ TEST_CASE("internal networks have no way out, others egress masqueraded", "[netw
     TestNetns web(env.netns_dir(), "eg-web-1"), db(env.netns_dir(), "eg-db-1"), peer(env.netns_dir(), "eg-peer-1");
     for (auto* ns : {&web, &db, &peer}) REQUIRE(ns->ok());
 
-    auto pub = (*nets)->ensure_network(request("eg", "default"));
+    auto pub = (*nets)->ensure_network(network_request("eg", "default"));
     REQUIRE_OK(pub);
-    auto priv = (*nets)->ensure_network(request("eg", "private", true));
+    auto priv = (*nets)->ensure_network(network_request("eg", "private", true));
     REQUIRE_OK(priv);
     CHECK(priv->internal);
     auto ew = (*nets)->connect(web.path(), "eg_default", endpoint("eg-web-1"));

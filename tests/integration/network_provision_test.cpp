@@ -15,22 +15,6 @@ using namespace racker::test;
 
 namespace {
 
-NetworkRequest request(const std::string& project, const std::string& key) {
-  NetworkRequest r;
-  r.project = project;
-  r.key = key;
-  r.name = project + "_" + key;
-  return r;
-}
-
-ConnectOptions endpoint(const std::string& container, int index = 0) {
-  ConnectOptions o;
-  o.container = container;
-  o.interface_index = index;
-  o.default_route = index == 0;
-  return o;
-}
-
 std::string inside(const std::string& netns, const std::vector<std::string>& argv) {
   std::string out;
   run_in(netns, argv, std::chrono::seconds(10), &out);
@@ -57,14 +41,14 @@ TEST_CASE("two namespaces on one network reach each other, teardown restores the
     REQUIRE_OK(a);
     REQUIRE_OK(b);
 
-    auto net = (*nets)->ensure_network(request("demo", "default"));
+    auto net = (*nets)->ensure_network(network_request("demo", "default"));
     REQUIRE_OK(net);
     CHECK(net->created);
     CHECK(net->backend == backend);
     CHECK(net->ifname.rfind("rk-", 0) == 0);
     CHECK(net->ifname.size() == 15);
     // Idempotent: the same network again.
-    auto again = (*nets)->ensure_network(request("demo", "default"));
+    auto again = (*nets)->ensure_network(network_request("demo", "default"));
     REQUIRE_OK(again);
     CHECK_FALSE(again->created);
     CHECK(again->subnet == net->subnet);
@@ -134,7 +118,7 @@ TEST_CASE("static IP, custom subnet, MAC and interface names are honoured (TestI
     REQUIRE_OK(foo);
     REQUIRE_OK(bar);
 
-    NetworkRequest def = request("ipam", "default");
+    NetworkRequest def = network_request("ipam", "default");
     IpamConfig config;
     config.subnet = "10.1.0.0/16";
     def.ipam.push_back(config);
@@ -163,7 +147,7 @@ TEST_CASE("static IP, custom subnet, MAC and interface names are honoured (TestI
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message == "Address already in use: 10.1.0.100");
     // A second network: eth1, no second default route; interface_name honoured (TestInterfaceName).
-    auto back = (*nets)->ensure_network(request("ipam", "back"));
+    auto back = (*nets)->ensure_network(network_request("ipam", "back"));
     REQUIRE_OK(back);
     auto e2 = (*nets)->connect(foo.path(), "ipam_back", endpoint("ipam-foo-1", 1));
     REQUIRE_OK(e2);
@@ -179,7 +163,7 @@ TEST_CASE("static IP, custom subnet, MAC and interface names are honoured (TestI
     CHECK(routes.find("default via " + back->gateway) == std::string::npos);
 
     // Another network asking for an overlapping subnet is refused.
-    NetworkRequest overlap = request("other", "default");
+    NetworkRequest overlap = network_request("other", "default");
     IpamConfig inside_first;
     inside_first.subnet = "10.1.128.0/17";
     overlap.ipam.push_back(inside_first);
@@ -205,7 +189,7 @@ TEST_CASE("IPv6-enabled networks address both families", "[network][integration]
   TestNetns a(env.netns_dir(), "v6-a-1"), b(env.netns_dir(), "v6-b-1");
   REQUIRE_OK(a);
   REQUIRE_OK(b);
-  NetworkRequest req = request("v6", "default");
+  NetworkRequest req = network_request("v6", "default");
   req.enable_ipv6 = true;
   auto net = (*nets)->ensure_network(req);
   REQUIRE_OK(net);
@@ -231,7 +215,7 @@ TEST_CASE("external networks: found when they exist, a clear error when not", "[
   REQUIRE_OK(nets);
   RemoveAllNetworks guard{nets->get()};
 
-  NetworkRequest missing = request("ext", "outside");
+  NetworkRequest missing = network_request("ext", "outside");
   missing.name = "no-such-net";
   missing.external = true;
   auto none = (*nets)->ensure_network(missing);
@@ -240,8 +224,8 @@ TEST_CASE("external networks: found when they exist, a clear error when not", "[
   CHECK(none.error().message == "network no-such-net declared as external, but could not be found");
 
   // A racker network made by another project.
-  REQUIRE_OK((*nets)->ensure_network(request("shared", "default")));
-  NetworkRequest shared = request("ext", "shared");
+  REQUIRE_OK((*nets)->ensure_network(network_request("shared", "default")));
+  NetworkRequest shared = network_request("ext", "shared");
   shared.name = "shared_default";
   shared.external = true;
   auto found = (*nets)->ensure_network(shared);
@@ -250,10 +234,10 @@ TEST_CASE("external networks: found when they exist, a clear error when not", "[
 
   // A bridge the host already has (not racker's): used, never deleted.
   struct HostBridge {
-    HostBridge() { shell("ip link add rktest-hbr type bridge && ip addr add 10.254.77.1/24 dev rktest-hbr && ip link set rktest-hbr up"); }
-    ~HostBridge() { shell("ip link del rktest-hbr"); }
+    HostBridge() { shell_output("ip link add rktest-hbr type bridge && ip addr add 10.254.77.1/24 dev rktest-hbr && ip link set rktest-hbr up"); }
+    ~HostBridge() { shell_output("ip link del rktest-hbr"); }
   } host_bridge;
-  NetworkRequest host = request("ext", "host");
+  NetworkRequest host = network_request("ext", "host");
   host.name = "rktest-hbr";
   host.external = true;
   auto adopted = (*nets)->ensure_network(host);
@@ -267,5 +251,5 @@ TEST_CASE("external networks: found when they exist, a clear error when not", "[
   CHECK(e->ipv4 == "10.254.77.2");
   CHECK(ping(a.path(), "10.254.77.1"));
   REQUIRE_OK((*nets)->remove_network("rktest-hbr", true));
-  CHECK(shell("ip -br link show rktest-hbr").find("rktest-hbr") != std::string::npos);
+  CHECK(shell_output("ip -br link show rktest-hbr").find("rktest-hbr") != std::string::npos);
 }

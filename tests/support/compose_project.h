@@ -129,11 +129,6 @@ inline size_t pos(const std::string& text, const std::string& needle) {
   return p;
 }
 
-inline std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 // busybox wget from the host to a published port; empty on failure.
 inline std::string fetch(const std::string& address, int seconds) {
   auto r = run_command({"/usr/bin/timeout", std::to_string(seconds), "busybox", "wget", "-qO-", "http://" + address + "/"},

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include <sstream>
 
 #include "racker/runtime/overlay.h"
+#include "support/container_images.h"
 
 namespace racker::test {
 
@@ -126,6 +129,35 @@ std::vector<std::string> mounts_with_prefix(const std::string& prefix) {
     mp = runtime::unescape_mount_path(mp);
     if (mp.compare(0, prefix.size(), prefix) == 0) out.push_back(mp);
   }
+  return out;
+}
+
+BusyboxRoot::BusyboxRoot() {
+  TestImage image;
+  image.tag = "rk-busybox:latest";
+  auto id = add_busybox_image(root.path(), image);
+  if (!id) FAIL(id.error().to_string());
+}
+
+bool link_exists(const std::string& ifname) {
+  return !ifname.empty() && std::filesystem::exists("/sys/class/net/" + ifname);
+}
+
+int shell(const std::string& command, std::string* output) {
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  std::string out;
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  if (output) *output = out;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string shell_output(const std::string& command) {
+  std::string out;
+  shell(command, &out);
   return out;
 }
 

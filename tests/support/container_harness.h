@@ -39,8 +39,34 @@ class RackerRoot {
   std::string path_;
 };
 
+// A RackerRoot whose store holds the host's busybox as "rk-busybox:latest"
+// (container_images.h); calling it runs `racker ARGS...` there.
+struct BusyboxRoot {
+  RackerRoot root;
+  BusyboxRoot();
+  CommandResult operator()(const std::vector<std::string>& args,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(60)) const {
+    return root.racker(args, "", timeout);
+  }
+};
+
+// `s` without trailing newlines and spaces.
+inline std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// True while the host has a network link called `ifname`.
+bool link_exists(const std::string& ifname);
+
 // Reaps exited children (detached monitors reparented to this process).
 void reap_orphans();
+
+// Runs `command` under /bin/sh; its stdout and stderr go to `output`.
+// Returns its exit status (-1 when it could not run or was killed).
+int shell(const std::string& command, std::string* output = nullptr);
+// The output (stdout and stderr) of `command`, for checks and diagnostics.
+std::string shell_output(const std::string& command);
 
 // True while `pid` is a live process (zombies count as dead: PID 1 here
 // does not reap them).

@@ -103,16 +103,6 @@ std::vector<std::string> rk_only(const std::vector<std::string>& v) {
 
 bool is_root() { return ::geteuid() == 0; }
 
-std::string shell(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return "";
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
 
 TestNetns::TestNetns(const std::string& dir, const std::string& name) : path_(dir + "/" + name) {
   ok_ = racker::network::create_netns(path_).ok();
@@ -268,7 +258,7 @@ OutsideWorld::OutsideWorld(const std::string& dir, std::string host_address, std
   host_ifname_ = std::string("rktest-o") + id;
   ns_ = std::make_unique<TestNetns>(dir, "outside");
   if (!ns_->ok()) return;
-  std::string out = shell("ip link add " + host_ifname_ + " type veth peer name eth0 netns " + ns_->path() +
+  std::string out = shell_output("ip link add " + host_ifname_ + " type veth peer name eth0 netns " + ns_->path() +
                           " && ip addr add " + host_address_ + "/24 dev " + host_ifname_ + " && ip link set " +
                           host_ifname_ + " up && echo OK");
   if (out.find("OK") == std::string::npos) return;
@@ -278,7 +268,7 @@ OutsideWorld::OutsideWorld(const std::string& dir, std::string host_address, std
 }
 
 OutsideWorld::~OutsideWorld() {
-  shell("ip link del " + host_ifname_);
+  shell_output("ip link del " + host_ifname_);
   ns_.reset();
 }
 
@@ -293,7 +283,7 @@ HostSnapshot HostSnapshot::take() {
   for (const auto& e : std::filesystem::directory_iterator("/run/systemd/network", ec))
     s.units.push_back(e.path().filename().string());
   s.units = sorted(s.units);
-  s.ruleset = without_table(shell("nft -s list ruleset"), "table inet racker_ports {");
+  s.ruleset = without_table(shell_output("nft -s list ruleset"), "table inet racker_ports {");
   return s;
 }
 
@@ -334,7 +324,7 @@ NetworkTestEnv::~NetworkTestEnv() {
 
 std::string ensure_networkd() {
   if (racker::network::networkd_available()) return "";
-  std::string out = shell(std::string(RACKER_SOURCE_DIR) + "/scripts/host-services");
+  std::string out = shell_output(std::string(RACKER_SOURCE_DIR) + "/scripts/host-services");
   if (racker::network::networkd_available()) return "";
   return "systemd-networkd is not on the system bus and scripts/host-services could not start it: " + out;
 }

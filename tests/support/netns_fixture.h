@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/container_harness.h"  // shell_output()
 #include "support/image_tar_builder.h"
 
 namespace racker::test {
@@ -133,7 +134,5 @@ class NetworkTestEnv {
 // networkd is not on the bus yet. "" when networkd is usable, else why not.
 std::string ensure_networkd();
 
-// Output of a shell command (for diagnostics in failure messages).
-std::string shell(const std::string& command);
 
 }  // namespace racker::test

@@ -30,6 +30,26 @@ inline std::string unusable(const std::string& backend) {
   return "";
 }
 
+// Network `key` of compose project `project`, named as compose names it.
+inline network::NetworkRequest network_request(const std::string& project, const std::string& key,
+                                               bool internal = false) {
+  network::NetworkRequest r;
+  r.project = project;
+  r.key = key;
+  r.name = project + "_" + key;
+  r.internal = internal;
+  return r;
+}
+
+// `container`'s endpoint as eth<index>; eth0 takes the default route.
+inline network::ConnectOptions endpoint(const std::string& container, int index = 0) {
+  network::ConnectOptions o;
+  o.container = container;
+  o.interface_index = index;
+  o.default_route = index == 0;
+  return o;
+}
+
 struct RemoveAllNetworks {
   network::Networks* nets;
   ~RemoveAllNetworks() {

@@ -104,18 +104,6 @@ sockaddr_in address_of(const std::string& ip, uint16_t port) {
 
 }  // namespace
 
-int shell(const std::string& command, std::string* output) {
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  std::string out;
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  if (output) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 bool PortTopology::run(const std::string& command) {
   std::string out;
   if (shell(command, &out) == 0) return true;

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/container_harness.h"  // shell()
+
 namespace racker::test {
 
 class PortTopology {
@@ -91,8 +93,5 @@ class EchoServer {
 // seconds, ...).
 std::string tcp_ask(const std::string& ip, uint16_t port, const std::string& line, std::string* why, int fd = -1);
 std::string udp_ask(const std::string& ip, uint16_t port, const std::string& line, std::string* why, int fd = -1);
-
-// Output of a shell command (stdout and stderr), and its exit status.
-int shell(const std::string& command, std::string* output = nullptr);
 
 }  // namespace racker::test

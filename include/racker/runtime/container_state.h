@@ -53,6 +53,8 @@ struct ContainerState {
   bool oom_killed = false;      // the memory cgroup killed a process of the last run
   bool paused = false;          // running, with its cgroup frozen (`pause`)
   HealthState health;           // empty status: the container has no healthcheck
+  // It has a process, or will again soon (restarting).
+  bool up() const { return status == ContainerStatus::kRunning || status == ContainerStatus::kRestarting; }
   bool operator==(const ContainerState&) const = default;
 };
 

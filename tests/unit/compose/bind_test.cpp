@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-Node parse(const std::string& yaml) {
+Node parse_yaml_doc(const std::string& yaml) {
   auto doc = parse_yaml(yaml, "compose.yaml");
   REQUIRE(doc.ok());
   return *doc;
@@ -23,7 +23,7 @@ Node parse(const std::string& yaml) {
 
 model::Project bound(const std::string& yaml) {
   std::vector<Error> more;
-  auto p = compose::bind(parse(yaml), &more);
+  auto p = compose::bind(parse_yaml_doc(yaml), &more);
   if (!p.ok()) FAIL(p.error().to_string());
   return *p;
 }
@@ -31,7 +31,7 @@ model::Project bound(const std::string& yaml) {
 // Every error of binding `yaml`, rendered, in the order bind() reports them.
 std::vector<std::string> errors_of(const std::string& yaml) {
   std::vector<Error> more;
-  auto p = compose::bind(parse(yaml), &more);
+  auto p = compose::bind(parse_yaml_doc(yaml), &more);
   std::vector<std::string> out;
   if (p.ok()) return out;
   CHECK(p.error().code == Errc::kValidation);
@@ -839,7 +839,7 @@ configs:
              "compose.yaml:7:13: secrets.s.file: must be a string",
              "compose.yaml:9:6: configs.c: must be a mapping",
          });
-  auto scalar = compose::bind(parse("just text\n"));
+  auto scalar = compose::bind(parse_yaml_doc("just text\n"));
   REQUIRE_FALSE(scalar.ok());
   CHECK(scalar.error().to_string() == "compose.yaml:1:1: top-level object must be a mapping");
 }
@@ -941,7 +941,7 @@ networks:
 }
 
 TEST_CASE("bind reports only the first error when `more` is not given", "[bind]") {
-  auto p = compose::bind(parse("services:\n  web:\n    image: x\n    tty: 3\n    init: 4\n"));
+  auto p = compose::bind(parse_yaml_doc("services:\n  web:\n    image: x\n    tty: 3\n    init: 4\n"));
   REQUIRE_FALSE(p.ok());
   CHECK(p.error().key_path == "services.web.tty");
   CHECK(p.error().at->line == 4);

@@ -5,8 +5,10 @@
 
 #include "racker/compose/serialize.h"
 #include "racker/compose/source.h"
+#include "unit/compose/node_json.h"
 
 using namespace racker;
+using racker::test::json;
 using namespace racker::compose;
 
 namespace {
@@ -20,13 +22,6 @@ Result<Node> canonical(const std::string& yaml) {
 
 // A value as compact JSON: keys sorted, strings quoted, numbers and
 // booleans bare. Wrapped so to_json's top-level key order does not apply.
-std::string json(const Node& value) {
-  Node wrap = Node::map();
-  wrap.set("v", value);
-  std::string out = to_json(wrap, -1);
-  return out.substr(5, out.size() - 6);
-}
-
 // The canonical value at services.web.<key>, as json().
 std::string web(const std::string& key, const std::string& value_yaml) {
   auto doc = canonical("services:\n  web:\n    " + key + ": " + value_yaml + "\n");

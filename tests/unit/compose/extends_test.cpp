@@ -11,8 +11,10 @@
 #include "racker/compose/serialize.h"
 #include "racker/compose/source.h"
 #include "support/mem_file_reader.h"
+#include "unit/compose/node_json.h"
 
 using namespace racker;
+using racker::test::json;
 using namespace racker::compose;
 using racker::test::MemFileReader;
 
@@ -54,13 +56,6 @@ struct Files {
     return doc;
   }
 };
-
-std::string json(const Node& value) {
-  Node wrap = Node::map();
-  wrap.set("v", value);
-  std::string out = to_json(wrap, -1);
-  return out.substr(5, out.size() - 6);
-}
 
 const Node& service(const Node& doc, const std::string& name) {
   const Node* s = doc.find("services")->find(name);

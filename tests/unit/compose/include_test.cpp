@@ -13,8 +13,10 @@
 #include "racker/compose/serialize.h"
 #include "racker/compose/source.h"
 #include "support/mem_file_reader.h"
+#include "unit/compose/node_json.h"
 
 using namespace racker;
+using racker::test::json;
 using namespace racker::compose;
 using racker::test::MemFileReader;
 
@@ -74,13 +76,6 @@ struct Loader {
     return merged;
   }
 };
-
-std::string json(const Node& value) {
-  Node wrap = Node::map();
-  wrap.set("v", value);
-  std::string out = to_json(wrap, -1);
-  return out.substr(5, out.size() - 6);
-}
 
 const std::string kTestdata = absolute_path(RACKER_CORPUS_DIR, "compose-go/loader/testdata");
 

@@ -6,8 +6,10 @@
 #include "racker/compose/canonical.h"
 #include "racker/compose/serialize.h"
 #include "racker/compose/source.h"
+#include "unit/compose/node_json.h"
 
 using namespace racker;
+using racker::test::json;
 using namespace racker::compose;
 
 namespace {
@@ -25,13 +27,6 @@ Result<Node> merged(const std::string& base, const std::string& overlay) {
 }
 
 // Compact JSON with sorted keys (wrapped: to_json orders top-level keys its own way).
-std::string json(const Node& value) {
-  Node wrap = Node::map();
-  wrap.set("v", value);
-  std::string out = to_json(wrap, -1);
-  return out.substr(5, out.size() - 6);
-}
-
 std::string service(const std::string& body) { return "services:\n  web:\n" + body; }
 
 // services.web.<key> after merging two service bodies (indented 4 spaces).

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "racker/compose/load.h"
+#include "racker/convert/output.h"
 
 namespace racker::test {
 
@@ -50,6 +51,15 @@ inline void check_golden(const std::string& name, const std::string& actual) {
   FAIL_CHECK(path << ":" << line << ": differs\n  expected: " << le << "\n  actual:   " << la
                   << "\n(RACKER_UPDATE_GOLDEN=1 rewrites it)\n--- actual ---\n"
                   << actual);
+}
+
+// The content of the file called `name` in a conversion; fails the test
+// when there is none.
+inline std::string file_named(const convert::Conversion& c, const std::string& name) {
+  for (const auto& f : c.files)
+    if (f.name == name) return f.content;
+  FAIL("no file " << name);
+  return "";
 }
 
 }  // namespace racker::test

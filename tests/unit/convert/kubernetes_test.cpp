@@ -12,7 +12,7 @@ namespace {
 
 // Loads `stack` (a repository folder) and converts it, env_file paths taken
 // from the document before normalization as the CLI does.
-convert::Conversion convert_stack(const std::string& stack) {
+convert::Conversion kubernetes_of(const std::string& stack) {
   auto loaded = test::load_stack(stack);
   auto graph = DependencyGraph::build(loaded.project);
   REQUIRE(graph.ok());
@@ -30,57 +30,50 @@ convert::Conversion convert_stack(const std::string& stack) {
   return *out;
 }
 
-std::string file_named(const convert::Conversion& c, const std::string& name) {
-  for (const auto& f : c.files)
-    if (f.name == name) return f.content;
-  FAIL("no file " << name);
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("kubernetes output of the example stacks matches the golden files", "[convert][kubernetes]") {
   for (const char* stack : {"examples/hello-stack", "examples/web-stack", "examples/dev-env", "examples/integration-staging",
                             "tests/data/convert/telegraf-influx-grafana"}) {
-    auto c = convert_stack(stack);
+    auto c = kubernetes_of(stack);
     std::string base = std::string(stack).substr(std::string(stack).rfind('/') + 1);
     test::check_golden(base + ".kubernetes.yaml", convert::kubernetes_stream(c));
   }
 }
 
 TEST_CASE("a service that others wait for to complete becomes their init container", "[convert][kubernetes]") {
-  auto c = convert_stack("examples/web-stack");
-  std::string web = file_named(c, "web-deployment.yaml");
+  auto c = kubernetes_of("examples/web-stack");
+  std::string web = test::file_named(c, "web-deployment.yaml");
   CHECK(web.find("initContainers:\n        - name: seed") != std::string::npos);
   for (const auto& f : c.files) CHECK(f.name != "seed-deployment.yaml");
   // The shared volume is one claim, mounted by both containers of the pod.
-  CHECK(file_named(c, "site-persistentvolumeclaim.yaml").find("storage: 1Gi") != std::string::npos);
+  CHECK(test::file_named(c, "site-persistentvolumeclaim.yaml").find("storage: 1Gi") != std::string::npos);
   CHECK(web.find("type: Recreate") != std::string::npos);
 }
 
 TEST_CASE("a service without ports gets a headless Service", "[convert][kubernetes]") {
-  auto c = convert_stack("examples/web-stack");
-  std::string worker = file_named(c, "worker-service.yaml");
+  auto c = kubernetes_of("examples/web-stack");
+  std::string worker = test::file_named(c, "worker-service.yaml");
   CHECK(worker.find("clusterIP: None") != std::string::npos);
   CHECK(worker.find("ports:") == std::string::npos);
-  std::string web = file_named(c, "web-service.yaml");
+  std::string web = test::file_named(c, "web-service.yaml");
   CHECK(web.find("clusterIP") == std::string::npos);
   CHECK(web.find("port: 8080") != std::string::npos);
   CHECK(web.find("targetPort: 80") != std::string::npos);
 }
 
 TEST_CASE("env_file becomes a shared ConfigMap, bind-mounted files ConfigMaps", "[convert][kubernetes]") {
-  auto c = convert_stack("tests/data/convert/telegraf-influx-grafana");
-  std::string cm = file_named(c, "configuration-env-configmap.yaml");
+  auto c = kubernetes_of("tests/data/convert/telegraf-influx-grafana");
+  std::string cm = test::file_named(c, "configuration-env-configmap.yaml");
   CHECK(cm.find("INFLUXDB_DB: influx") != std::string::npos);
   CHECK(cm.find("GF_INSTALL_PLUGINS: \"\"") != std::string::npos);
-  std::string grafana = file_named(c, "grafana-deployment.yaml");
+  std::string grafana = test::file_named(c, "grafana-deployment.yaml");
   CHECK(grafana.find("configMapRef:\n                name: configuration-env") != std::string::npos);
   // Every variable comes from the ConfigMap: no env list of its own.
   CHECK(grafana.find("env:") == std::string::npos);
-  std::string conf = file_named(c, "telegraf-etc-telegraf-conf-configmap.yaml");
+  std::string conf = test::file_named(c, "telegraf-etc-telegraf-conf-configmap.yaml");
   CHECK(conf.find("telegraf.conf: |") != std::string::npos);
-  CHECK(file_named(c, "telegraf-deployment.yaml").find("subPath: telegraf.conf") != std::string::npos);
+  CHECK(test::file_named(c, "telegraf-deployment.yaml").find("subPath: telegraf.conf") != std::string::npos);
 }
 
 TEST_CASE("healthchecks, resources, security and $ references convert", "[convert][kubernetes]") {

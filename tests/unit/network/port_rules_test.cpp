@@ -5,41 +5,32 @@
 using namespace racker;
 using namespace racker::network;
 
-namespace {
-
-PortMapping mapping(std::string host_ip, uint16_t host_port, std::string container_ip, uint16_t container_port,
-                    Protocol protocol = Protocol::kTcp) {
-  return PortMapping{std::move(host_ip), host_port, std::move(container_ip), container_port, protocol};
-}
-
-}  // namespace
-
 TEST_CASE("DNAT rule per mapping: all addresses, one address, udp, IPv6", "[port_rules]") {
-  CHECK(render_dnat_rule(mapping("", 8080, "10.88.0.2", 80)) ==
+  CHECK(render_dnat_rule(PortMapping{"", 8080, "10.88.0.2", 80}) ==
         "meta nfproto ipv4 tcp dport 8080 dnat ip to 10.88.0.2:80 comment \"0.0.0.0:8080->10.88.0.2:80/tcp\"");
-  CHECK(render_dnat_rule(mapping("127.0.0.1", 3000, "10.88.0.2", 3000)) ==
+  CHECK(render_dnat_rule(PortMapping{"127.0.0.1", 3000, "10.88.0.2", 3000}) ==
         "ip daddr 127.0.0.1 tcp dport 3000 dnat ip to 10.88.0.2:3000 comment \"127.0.0.1:3000->10.88.0.2:3000/tcp\"");
-  CHECK(render_dnat_rule(mapping("", 8125, "10.88.0.2", 8125, Protocol::kUdp)) ==
+  CHECK(render_dnat_rule(PortMapping{"", 8125, "10.88.0.2", 8125, Protocol::kUdp}) ==
         "meta nfproto ipv4 udp dport 8125 dnat ip to 10.88.0.2:8125 comment \"0.0.0.0:8125->10.88.0.2:8125/udp\"");
-  CHECK(render_dnat_rule(mapping("fd00::1", 8080, "fd01::2", 80)) ==
+  CHECK(render_dnat_rule(PortMapping{"fd00::1", 8080, "fd01::2", 80}) ==
         "ip6 daddr fd00::1 tcp dport 8080 dnat ip6 to [fd01::2]:80 comment \"[fd00::1]:8080->[fd01::2]:80/tcp\"");
-  CHECK(render_dnat_rule(mapping("", 53, "fd01::2", 53, Protocol::kUdp)) ==
+  CHECK(render_dnat_rule(PortMapping{"", 53, "fd01::2", 53, Protocol::kUdp}) ==
         "meta nfproto ipv6 udp dport 53 dnat ip6 to [fd01::2]:53 comment \"[::]:53->[fd01::2]:53/udp\"");
 }
 
 TEST_CASE("hairpin rule masquerades a container reaching itself", "[port_rules]") {
-  CHECK(render_hairpin_rule(mapping("", 8080, "10.88.0.2", 80)) ==
+  CHECK(render_hairpin_rule(PortMapping{"", 8080, "10.88.0.2", 80}) ==
         "ip saddr 10.88.0.2 ip daddr 10.88.0.2 tcp dport 80 masquerade");
-  CHECK(render_hairpin_rule(mapping("", 53, "fd01::2", 53, Protocol::kUdp)) ==
+  CHECK(render_hairpin_rule(PortMapping{"", 53, "fd01::2", 53, Protocol::kUdp}) ==
         "ip6 saddr fd01::2 ip6 daddr fd01::2 udp dport 53 masquerade");
 }
 
 TEST_CASE("the whole table, rebuilt in one batch", "[port_rules]") {
   PublishedPorts ports{
       {"app-web-1",
-       {mapping("127.0.0.1", 3000, "10.88.0.2", 3000), mapping("", 8080, "10.88.0.2", 80),
-        mapping("", 8081, "10.88.0.2", 80)}},
-      {"app-stats-1", {mapping("", 8125, "10.88.0.3", 8125, Protocol::kUdp)}},
+       {PortMapping{"127.0.0.1", 3000, "10.88.0.2", 3000}, PortMapping{"", 8080, "10.88.0.2", 80},
+        PortMapping{"", 8081, "10.88.0.2", 80}}},
+      {"app-stats-1", {PortMapping{"", 8125, "10.88.0.3", 8125, Protocol::kUdp}}},
   };
   CHECK(render_ports_table("racker_ports", ports, {"rk-app"}) ==
         "add table inet racker_ports\n"
@@ -89,7 +80,7 @@ TEST_CASE("the whole table, rebuilt in one batch", "[port_rules]") {
 }
 
 TEST_CASE("no bridge to guard leaves the guard chain out, no ports deletes the table", "[port_rules]") {
-  PublishedPorts ports{{"v6-1", {mapping("fd00::1", 8080, "fd01::2", 80)}}};
+  PublishedPorts ports{{"v6-1", {PortMapping{"fd00::1", 8080, "fd01::2", 80}}}};
   std::string text = render_ports_table("racker_ports", ports, {});
   CHECK(text.find("localnet_guard") == std::string::npos);
   CHECK(text.find("chain c_v6-1 {\n\t\tip6 daddr fd00::1 tcp dport 8080 dnat ip6 to [fd01::2]:80") != std::string::npos);
@@ -127,15 +118,15 @@ TEST_CASE("the kernel's listing reads back into publications", "[port_rules]") {
   PublishedPorts ports = parse_ports_table(listing);
   REQUIRE(ports.size() == 2);
   CHECK(ports["app-web-1"] ==
-        std::vector<PortMapping>{mapping("127.0.0.1", 3000, "10.88.0.2", 3000), mapping("", 8080, "10.88.0.2", 80)});
+        std::vector<PortMapping>{PortMapping{"127.0.0.1", 3000, "10.88.0.2", 3000}, PortMapping{"", 8080, "10.88.0.2", 80}});
   // The rule without a readable comment is skipped, the rest kept.
-  CHECK(ports["app-dns.1"] == std::vector<PortMapping>{mapping("", 53, "fd01::2", 53, Protocol::kUdp)});
+  CHECK(ports["app-dns.1"] == std::vector<PortMapping>{PortMapping{"", 53, "fd01::2", 53, Protocol::kUdp}});
 }
 
 TEST_CASE("what is rendered parses back to the same publications", "[port_rules]") {
   PublishedPorts ports{
-      {"a", {mapping("", 1, "10.0.0.2", 1), mapping("10.1.0.1", 65535, "10.0.0.2", 2, Protocol::kUdp)}},
-      {"b_2.x-y", {mapping("fd00::1", 443, "fd01::3", 8443)}},
+      {"a", {PortMapping{"", 1, "10.0.0.2", 1}, PortMapping{"10.1.0.1", 65535, "10.0.0.2", 2, Protocol::kUdp}}},
+      {"b_2.x-y", {PortMapping{"fd00::1", 443, "fd01::3", 8443}}},
   };
   CHECK(parse_ports_table(render_ports_table("racker_ports", ports, {"br0"})) == ports);
 }

@@ -22,11 +22,6 @@ std::string show(const char* spec) {
   return out;
 }
 
-PortMapping mapping(std::string host_ip, uint16_t host_port, std::string container_ip, uint16_t container_port,
-                    Protocol protocol = Protocol::kTcp) {
-  return PortMapping{std::move(host_ip), host_port, std::move(container_ip), container_port, protocol};
-}
-
 }  // namespace
 
 TEST_CASE("short syntax: container port only means an ephemeral host port", "[port_spec]") {
@@ -127,13 +122,13 @@ TEST_CASE("compose long syntax becomes a spec", "[port_spec]") {
 }
 
 TEST_CASE("mapping text round-trips, with any-addresses for all", "[port_spec]") {
-  PortMapping all = mapping("", 8080, "10.88.0.2", 80);
+  PortMapping all = PortMapping{"", 8080, "10.88.0.2", 80};
   CHECK(format_port_mapping(all) == "0.0.0.0:8080->10.88.0.2:80/tcp");
-  PortMapping local = mapping("127.0.0.1", 8125, "10.88.0.2", 8125, Protocol::kUdp);
+  PortMapping local = PortMapping{"127.0.0.1", 8125, "10.88.0.2", 8125, Protocol::kUdp};
   CHECK(format_port_mapping(local) == "127.0.0.1:8125->10.88.0.2:8125/udp");
-  PortMapping v6 = mapping("fd00::1", 53, "fd01::2", 5353, Protocol::kUdp);
+  PortMapping v6 = PortMapping{"fd00::1", 53, "fd01::2", 5353, Protocol::kUdp};
   CHECK(format_port_mapping(v6) == "[fd00::1]:53->[fd01::2]:5353/udp");
-  PortMapping v6_all = mapping("", 443, "fd01::2", 443);
+  PortMapping v6_all = PortMapping{"", 443, "fd01::2", 443};
   CHECK(format_port_mapping(v6_all) == "[::]:443->[fd01::2]:443/tcp");
 
   for (const PortMapping& m : {all, local, v6, v6_all}) {
@@ -148,7 +143,7 @@ TEST_CASE("mapping text round-trips, with any-addresses for all", "[port_spec]")
 }
 
 TEST_CASE("port lines read like docker port", "[port_spec]") {
-  CHECK(format_port_line(mapping("", 8080, "10.88.0.2", 80)) == "80/tcp -> 0.0.0.0:8080");
-  CHECK(format_port_line(mapping("127.0.0.1", 3000, "10.88.0.2", 3000)) == "3000/tcp -> 127.0.0.1:3000");
-  CHECK(format_port_line(mapping("", 53, "fd01::2", 53, Protocol::kUdp)) == "53/udp -> [::]:53");
+  CHECK(format_port_line(PortMapping{"", 8080, "10.88.0.2", 80}) == "80/tcp -> 0.0.0.0:8080");
+  CHECK(format_port_line(PortMapping{"127.0.0.1", 3000, "10.88.0.2", 3000}) == "3000/tcp -> 127.0.0.1:3000");
+  CHECK(format_port_line(PortMapping{"", 53, "fd01::2", 53, Protocol::kUdp}) == "53/udp -> [::]:53");
 }
