@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "container_tty.h"
@@ -76,8 +78,41 @@ int open_in_root(int root_fd, const char* path) {
   return static_cast<int>(::syscall(SYS_openat2, root_fd, path, &how, sizeof how));
 }
 
+// Makes each missing directory of `dir` (relative) in the tree at
+// `root_fd`, one component at a time in its resolved parent, as nspawn
+// does for a bind's destination (a secret's /run/secrets on the new /run).
+void make_dirs_in_root(int root_fd, const char* dir) {
+  char path[PATH_MAX];
+  size_t n = 0;
+  for (; dir[n] && n + 1 < sizeof path; ++n) path[n] = dir[n];
+  path[n] = '\0';
+  for (size_t i = 1; i <= n; ++i) {
+    if (path[i] != '/' && path[i] != '\0') continue;
+    char saved = path[i];
+    path[i] = '\0';
+    int fd = open_in_root(root_fd, path);
+    if (fd >= 0) {
+      ::close(fd);
+    } else {
+      size_t slash = i;
+      while (slash > 0 && path[slash] != '/') --slash;
+      int parent = root_fd;
+      if (slash > 0) {
+        path[slash] = '\0';
+        parent = open_in_root(root_fd, path);
+        path[slash] = '/';
+      }
+      if (parent < 0) launch_child_fail(kInitStatusFd, path);
+      ::mkdirat(parent, path + (slash > 0 ? slash + 1 : 0), 0755);
+      if (parent != root_fd) ::close(parent);
+    }
+    path[i] = saved;
+  }
+}
+
 void create_mount_point(int root_fd, const GroupMountOp& op) {
   if (op.create == GroupMountOp::Create::kNone) return;
+  if (op.parent != ".") make_dirs_in_root(root_fd, op.parent.c_str());
   // Made in the resolved parent: a symlink there must not lead out.
   int parent = open_in_root(root_fd, op.parent.c_str());
   if (parent < 0) launch_child_fail(kInitStatusFd, op.parent.c_str());
@@ -225,14 +260,18 @@ GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths,
   }
   for (const char* file : {"hostname", "hosts", "resolv.conf"})
     e.mounts.push_back(make_op(paths.container_dir + "/" + file, std::string("etc/") + file, "", 0, "", false, Op::Create::kNone));
+  // The service's own mounts: their mount points are made if missing (the
+  // overlay has them, but not racker's fresh /run under which secrets go).
   for (const auto& m : spec.mounts) {
     if (m.type == MountSpec::Type::kTmpfs) {
       std::string options = m.tmpfs_options.empty() ? "mode=1777" : m.tmpfs_options;
-      e.mounts.push_back(make_op("tmpfs", relative(m.target), "tmpfs", MS_NOSUID | MS_NODEV, options, false, Op::Create::kNone));
+      e.mounts.push_back(make_op("tmpfs", relative(m.target), "tmpfs", MS_NOSUID | MS_NODEV, options, false, Op::Create::kDir));
       continue;
     }
     std::string source = m.type == MountSpec::Type::kBind ? m.source : paths.volumes_dir + "/" + m.source + "/_data";
-    e.mounts.push_back(make_op(source, relative(m.target), "", 0, "", m.read_only, Op::Create::kNone));
+    std::error_code ec;
+    auto create = std::filesystem::is_directory(source, ec) ? Op::Create::kDir : Op::Create::kFile;
+    e.mounts.push_back(make_op(source, relative(m.target), "", 0, "", m.read_only, create));
   }
   // A mount cannot be bound in from another mount namespace: /dev is made
   // here as nspawn makes it (populate_dev).

@@ -27,7 +27,7 @@
 namespace racker::runtime {
 
 struct GroupMountOp {
-  enum class Create { kNone, kDir, kFile };  // mount points racker makes on its own tmpfs
+  enum class Create { kNone, kDir, kFile };  // the mount point, made (with its parents) if missing
   std::string source;
   std::string target;  // relative to the rootfs: "etc/hosts"
   std::string fstype;  // empty: a bind mount

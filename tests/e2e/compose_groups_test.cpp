@@ -62,6 +62,7 @@ const char* kStack = R"(services:
     image: rk-busybox
     command: ["sh", "-c", "mkdir -p /www && echo web > /www/index.html && exec httpd -f -p 80 -h /www"]
     ports: ["127.0.0.1::80"]
+    secrets: [token]
     depends_on:
       store: {condition: service_healthy}
   api:
@@ -82,6 +83,9 @@ const char* kStack = R"(services:
     depends_on: [web, api]
 volumes:
   shared:
+secrets:
+  token:
+    file: ./token.txt
 )";
 
 const char* kGroups = R"(x-racker:
@@ -97,6 +101,7 @@ std::string started_at(const Project& p, const std::string& container) {
 struct Observed {
   std::string web, api;                 // what the published ports answer
   std::string api_hostname;             // api names its own
+  std::string web_secret;               // web's secret, under /run/secrets
   std::string worker_logs, client_logs;  // per service
   bool order_ok = false;
   std::set<std::string> running;        // services `ps` lists as running
@@ -119,6 +124,7 @@ Observed observe(Project& p) {
   o.web = fetch(web, 3);
   o.api = fetch(api, 3);
   o.api_hostname = exec_out(p, "api", {"hostname"});
+  o.web_secret = exec_out(p, "web", {"cat", "/run/secrets/token"});
   REQUIRE(eventually([&] {
     o.worker_logs = p.compose({"logs", "--no-log-prefix", "worker"}).out;
     o.client_logs = p.compose({"logs", "--no-log-prefix", "client"}).out;
@@ -158,6 +164,7 @@ TEST_CASE("compose groups e2e: a stack grouped into two machines behaves as it d
   std::string plain_web_ip, plain_api_ip;
   {
     Project p("ungrouped", kStack);
+    p.write_file("token.txt", "s3cret\n");
     auto up = p.compose({"up", "-d", "--wait"}, std::chrono::seconds(120));
     INFO(up.err);
     REQUIRE(up.exit_code == 0);
@@ -167,6 +174,7 @@ TEST_CASE("compose groups e2e: a stack grouped into two machines behaves as it d
   }
   {
     Project p("grouped", std::string(kGroups) + kStack);
+    p.write_file("token.txt", "s3cret\n");
     auto up = p.compose({"up", "-d", "--wait"}, std::chrono::seconds(120));
     INFO(up.err);
     REQUIRE(up.exit_code == 0);
@@ -183,9 +191,13 @@ TEST_CASE("compose groups e2e: a stack grouped into two machines behaves as it d
     CHECK(web_ip != exec_out(p, "worker", {"hostname", "-i"}));
     // web shares the machine's hostname; api set its own.
     CHECK(exec_out(p, "web", {"hostname"}) == "front");
-    // Each service still has its own root filesystem.
+    // Each service still has its own root filesystem, /tmp and secrets.
     CHECK(exec_out(p, "web", {"cat", "/www/index.html"}) == "web");
     CHECK(exec_out(p, "api", {"cat", "/www/index.html"}) == "api");
+    exec_out(p, "web", {"touch", "/tmp/web-was-here"});
+    CHECK(exec_out(p, "web", {"ls", "/tmp"}) == "web-was-here");
+    CHECK(exec_out(p, "api", {"ls", "/tmp"}).empty());
+    CHECK(p.compose({"exec", "-T", "api", "cat", "/run/secrets/token"}).exit_code != 0);
 
     // ps shows services with their group, never the groups' own machines.
     auto ps = p.compose({"ps"});
@@ -199,6 +211,8 @@ TEST_CASE("compose groups e2e: a stack grouped into two machines behaves as it d
   }
   CHECK(plain_web_ip != plain_api_ip);
 
+  CHECK(plain.web_secret == "s3cret");
+  CHECK(grouped.web_secret == "s3cret");
   CHECK(plain.api_hostname == "api-host");
   CHECK(grouped.api_hostname == "api-host");
   CHECK(grouped.web == plain.web);
@@ -212,6 +226,7 @@ TEST_CASE("compose groups e2e: a stack grouped into two machines behaves as it d
 TEST_CASE("compose groups e2e: one grouped service restarts and stops without its group mates", "[compose][e2e][groups]") {
   REQUIRE_CONTAINER_HOST();
   Project p("groupmates", std::string(kGroups) + kStack);
+  p.write_file("token.txt", "s3cret\n");
   auto up = p.compose({"up", "-d", "--wait"}, std::chrono::seconds(120));
   INFO(up.err);
   REQUIRE(up.exit_code == 0);
@@ -277,6 +292,7 @@ TEST_CASE("compose groups e2e: one grouped service restarts and stops without it
 TEST_CASE("compose groups e2e: up --group-all puts every service in one machine", "[compose][e2e][groups]") {
   REQUIRE_CONTAINER_HOST();
   Project p("groupall", kStack);
+  p.write_file("token.txt", "s3cret\n");
   auto up = p.compose({"up", "-d", "--wait", "--group-all", "all"}, std::chrono::seconds(120));
   INFO(up.err);
   REQUIRE(up.exit_code == 0);
