@@ -115,7 +115,7 @@ TEST_CASE("pull --platform picks from a docker manifest list, the default is the
   // Converted to docker schema2: a manifest list over schema2 manifests.
   REQUIRE(skopeo_push(layout.dir(), "multi", registry.host() + "/test/list:1", "", true, "--format v2s2") == "");
   std::string raw;
-  REQUIRE(run_command("skopeo inspect --raw --tls-verify=false docker://" + registry.host() + "/test/list:1", &raw) == 0);
+  REQUIRE(shell("skopeo inspect --raw --tls-verify=false docker://" + registry.host() + "/test/list:1", &raw) == 0);
   REQUIRE_THAT(raw, Catch::Contains(std::string(media_type::kDockerManifestList)));
   std::string name = registry.host() + "/test/list:1";
 
@@ -236,7 +236,7 @@ TEST_CASE("images share layers, inspect, images --format json, rmi -f, import, p
   auto three = layout.add_image(plain);
   layout.tag("three", three.manifest);
   std::string skopeo_out;
-  rc = run_command("skopeo --insecure-policy copy -q oci:" + layout.dir() + ":three docker-archive:" + (work / "three.tar") +
+  rc = shell("skopeo --insecure-policy copy -q oci:" + layout.dir() + ":three docker-archive:" + (work / "three.tar") +
                        ":example.com/three:loaded", &skopeo_out);
   INFO(skopeo_out);
   REQUIRE(rc == 0);

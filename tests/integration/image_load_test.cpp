@@ -37,9 +37,9 @@ TEST_CASE("racker load reads skopeo's docker-archive and oci-archive", "[integra
   auto built = layout.add_image(small_image());
   layout.tag("v1", built.manifest);
   std::string out;
-  REQUIRE(run_command("skopeo --insecure-policy copy -q oci:" + layout.dir() + ":v1 docker-archive:" + (work / "d.tar") +
+  REQUIRE(shell("skopeo --insecure-policy copy -q oci:" + layout.dir() + ":v1 docker-archive:" + (work / "d.tar") +
                           ":example.com/app:v1", &out) == 0);
-  REQUIRE(run_command("skopeo --insecure-policy copy -q oci:" + layout.dir() + ":v1 oci-archive:" + (work / "o.tar") +
+  REQUIRE(shell("skopeo --insecure-policy copy -q oci:" + layout.dir() + ":v1 oci-archive:" + (work / "o.tar") +
                           ":example.com/other:v2", &out) == 0);
 
   auto store = LocalImageStore::open(env.root());

@@ -144,7 +144,7 @@ bool link_exists(const std::string& ifname) {
 }
 
 int shell(const std::string& command, std::string* output) {
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  FILE* p = ::popen(("(" + command + ") 2>&1").c_str(), "r");
   if (!p) return -1;
   char buf[4096];
   std::string out;

@@ -62,7 +62,8 @@ bool link_exists(const std::string& ifname);
 // Reaps exited children (detached monitors reparented to this process).
 void reap_orphans();
 
-// Runs `command` under /bin/sh; its stdout and stderr go to `output`.
+// Runs `command` under /bin/sh; the stdout and stderr of all of it go to
+// `output`.
 // Returns its exit status (-1 when it could not run or was killed).
 int shell(const std::string& command, std::string* output = nullptr);
 // The output (stdout and stderr) of `command`, for checks and diagnostics.

@@ -57,7 +57,7 @@ std::string skopeo_push(const std::string& layout_dir, const std::string& tag, c
   if (!extra.empty()) cmd += extra + " ";
   cmd += "oci:" + layout_dir + ":" + tag + " docker://" + dest;
   std::string out;
-  if (run_command(cmd, &out) != 0) return "skopeo failed: " + cmd + "\n" + out;
+  if (shell(cmd, &out) != 0) return "skopeo failed: " + cmd + "\n" + out;
   return "";
 }
 

@@ -58,7 +58,7 @@ Result<runtime::PullResult> pull_into(const std::string& root, const std::string
 
 std::string run_racker(const std::string& args, int* status) {
   std::string out;
-  int rc = run_command(std::string(RACKER_BINARY) + " " + args, &out);
+  int rc = shell(std::string(RACKER_BINARY) + " " + args, &out);
   if (status) *status = rc;
   return out;
 }

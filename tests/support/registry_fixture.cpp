@@ -44,19 +44,7 @@ bool port_open(int port) {
 
 }  // namespace
 
-int run_command(const std::string& command, std::string* output) {
-  FILE* p = ::popen(("(" + command + ") 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  std::string out;
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  if (output) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-bool have_tool(const std::string& tool) { return run_command("command -v " + tool + " >/dev/null") == 0; }
+bool have_tool(const std::string& tool) { return shell("command -v " + tool + " >/dev/null") == 0; }
 
 RegistryFixture::RegistryFixture(RegistryFixtureOptions options) {
   if (!have_tool("docker-registry")) {
@@ -69,7 +57,7 @@ RegistryFixture::RegistryFixture(RegistryFixtureOptions options) {
   std::string auth;
   if (!options.username.empty()) {
     std::string out;
-    if (run_command("htpasswd -Bbn '" + options.username + "' '" + options.password + "' > " + dir_ + "/htpasswd", &out) != 0) {
+    if (shell("htpasswd -Bbn '" + options.username + "' '" + options.password + "' > " + dir_ + "/htpasswd", &out) != 0) {
       error_ = "htpasswd failed (apt-get install apache2-utils): " + out;
       return;
     }

@@ -10,6 +10,8 @@
 
 #include <string>
 
+#include "support/container_harness.h"  // shell()
+
 namespace racker::test {
 
 struct RegistryFixtureOptions {
@@ -57,8 +59,6 @@ class RegistryFixture {
   std::string error_;
 };
 
-// Runs a shell command, returns its exit status; output goes to `log` if given.
-int run_command(const std::string& command, std::string* output = nullptr);
 // True if `tool` is on PATH.
 bool have_tool(const std::string& tool);
 // A port on 127.0.0.1 that was free a moment ago.
