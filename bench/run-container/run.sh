@@ -18,19 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# podman with runc + cgroupfs (PID 1 is not systemd on the project's machines).
-if ! grep -q '^cgroup_manager *= *"cgroupfs"' /etc/containers/containers.conf 2>/dev/null; then
-  mkdir -p /etc/containers
-  cat > /etc/containers/containers.conf <<'CONF'
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-
-[engine]
-cgroup_manager = "cgroupfs"
-runtime = "runc"
-events_logger = "file"
-CONF
-fi
+"$(dirname "$0")/../podman-setup"  # runc, cgroupfs: PID 1 is not systemd here
 
 # One busybox rootfs tarball, imported into both stores.
 mkdir -p "$work/rootfs/bin" "$work/rootfs/usr"
