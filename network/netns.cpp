@@ -24,7 +24,6 @@ namespace racker::network {
 
 namespace {
 
-
 // Runs fn on a fresh thread and joins it: namespace changes die with it.
 Status on_own_thread(const std::function<Status()>& fn) {
   Status result;

@@ -57,7 +57,6 @@ std::string file_name_of(const std::string& name) {
   return out + ".json";
 }
 
-
 Status write_atomically(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -19,7 +19,6 @@ namespace racker::network {
 
 namespace {
 
-// For undo paths: the first error is the one to report; later ones are logged.
 constexpr const char* kMtuOption = "com.docker.network.driver.mtu";
 
 std::string absolute(const std::string& dir) {

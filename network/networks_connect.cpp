@@ -15,7 +15,6 @@ namespace racker::network {
 
 namespace {
 
-// For undo paths: the first error is the one to report; later ones are logged.
 int prefix_of(const std::string& cidr) {
   auto slash = cidr.find('/');
   return slash == std::string::npos ? 0 : std::stoi(cidr.substr(slash + 1));

@@ -65,8 +65,8 @@ std::vector<std::string> split_dependency_label(const std::string& value);
 // /bin/sh script run inside the machine as the member's payload, with $1 the
 // unit name, $2 its root mount and $3 the realtime ("@seconds.micros") before
 // which nothing of this start was logged: reloads systemd, starts the unit,
-// copies its journal since $3 to stdout, stops it on SIGTERM/SIGINT and exits with the main
-// process's status once the unit is inactive.
+// copies its journal since $3 to stdout, stops it on SIGTERM/SIGINT and
+// exits with the main process's status once the unit is inactive.
 const char* boot_follower_script();
 
 // $3 of boot_follower_script for a member started now.
