@@ -63,8 +63,7 @@ bool link_exists(const std::string& ifname);
 void reap_orphans();
 
 // Runs `command` under /bin/sh; the stdout and stderr of all of it go to
-// `output`.
-// Returns its exit status (-1 when it could not run or was killed).
+// `output`. Returns its exit status (-1 when it could not run or was killed).
 int shell(const std::string& command, std::string* output = nullptr);
 // The output (stdout and stderr) of `command`, for checks and diagnostics.
 std::string shell_output(const std::string& command);
