@@ -328,12 +328,14 @@ Status release_container_network(network::Networks& nets, const std::string& con
   auto keep_first = [&](Status st) {
     if (!st && result) result = std::move(st);
   };
+  // The ports and the namespace go even when the records cannot be read.
   auto records = nets.list();
-  if (!records) return records.error();
-  for (const auto& r : *records)
-    for (const auto& [name, e] : r.endpoints)
-      if (e.netns == netns || (!container_name.empty() && name == container_name))
-        keep_first(nets.disconnect(r.name, name));
+  if (!records) keep_first(records.error());
+  else
+    for (const auto& r : *records)
+      for (const auto& [name, e] : r.endpoints)
+        if (e.netns == netns || (!container_name.empty() && name == container_name))
+          keep_first(nets.disconnect(r.name, name));
   auto publisher = network::PortPublisher::open();
   if (!publisher) keep_first(publisher.error());
   else keep_first(publisher->unpublish(container_id));
@@ -347,6 +349,7 @@ void install_network_removal_hook() {
     if (spec.network_mode != "bridge" || spec.network.netns_path != container_netns_path(spec.id)) return;
     auto nets = network::Networks::open();
     Status st = nets ? release_container_network(**nets, spec.id, spec.name) : Status(nets.error());
+    if (!nets) (void)network::delete_netns(spec.network.netns_path);  // no mount outlives the container
     if (!st) spdlog::warn("container {}: releasing its network: {}", spec.name, st.error().to_string());
   });
 }

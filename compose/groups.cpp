@@ -137,7 +137,6 @@ class Reader {
     for (const auto& name : g.services) {
       const model::Service& s = *project_.service(name);
       const std::string spath = "services." + name;
-      if (g.boot) check_boot_member(g, s);
       const std::pair<const char*, const std::optional<std::string>*> modes[] = {
           {"network_mode", &s.network_mode}, {"ipc", &s.ipc}, {"pid", &s.pid}, {"uts", &s.uts}};
       for (const auto& [key, value] : modes)
@@ -156,22 +155,6 @@ class Reader {
                   "services \"" + it->second + "\" and \"" + name + "\" of group \"" + g.name +
                       "\" both publish container port " + key + ": they share one address");
       }
-    }
-  }
-
-  // What a systemd unit inside a booted machine cannot honour (boot_unit.h).
-  void check_boot_member(const Group& g, const model::Service& s) {
-    const std::string spath = "services." + s.name;
-    const std::string why = "service \"" + s.name + "\" runs as a systemd unit in boot group \"" + g.name + "\": ";
-    if (s.healthcheck && !s.healthcheck->disable)
-      problem(spath + ".healthcheck", why + "healthchecks are not supported in boot mode");
-    if (!s.volumes.empty()) problem(spath + ".volumes", why + "volumes are not supported in boot mode");
-    if (!s.tmpfs.empty()) problem(spath + ".tmpfs", why + "tmpfs mounts are not supported in boot mode");
-    for (const auto& [dep, on] : s.depends_on) {
-      bool member = std::find(g.services.begin(), g.services.end(), dep) != g.services.end();
-      if (!member || on.condition == "service_started") continue;  // racker itself waits for other services
-      problem(spath + ".depends_on." + dep + ".condition",
-              why + "depends_on condition " + on.condition + " is not supported in boot mode (only service_started)");
     }
   }
 

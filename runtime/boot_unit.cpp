@@ -87,7 +87,11 @@ std::string render_boot_unit(const BootUnit& u) {
   s += "MountAPIVFS=yes\n";
   // The machine's name files: one address and hostname for the whole group.
   s += "BindReadOnlyPaths=-/etc/hosts -/etc/resolv.conf -/etc/hostname\n";
-  if (u.read_only) s += "ReadOnlyPaths=/\n";
+  // "+": relative to RootDirectory=, not to the machine's root.
+  if (u.read_only) {
+    s += "ReadOnlyPaths=+/\n";
+    for (const auto& path : u.writable_paths) s += "ReadWritePaths=\"+" + escape_quoted(path, false) + "\"\n";
+  }
   if (!u.user.empty()) {
     auto colon = u.user.find(':');
     s += "User=" + u.user.substr(0, colon) + "\n";
@@ -157,6 +161,11 @@ Result<BootUnit> boot_unit_from_spec(const ContainerSpec& spec, const std::strin
   std::string grace = label(spec, kLabelBootStopGrace);
   if (!grace.empty()) u.stop_timeout = std::atoi(grace.c_str());
   u.read_only = spec.read_only;
+  if (u.read_only) {
+    u.writable_paths.push_back("/run");  // a tmpfs of the member's, as nspawn gives every container
+    for (const auto& m : spec.mounts)
+      if (!m.read_only) u.writable_paths.push_back(m.target);
+  }
   return u;
 }
 

@@ -78,12 +78,15 @@ void boot_host(Service& host) {
 }
 
 // A boot group's member: a unit in the machine (boot_unit.h). Dependencies
-// on other members become After=/Requires=/Wants=; racker still waits for
-// services outside the group.
+// on other members that only need them started become After=/Requires=/
+// Wants=; racker itself waits for the others (healthy, completed) and for
+// services outside the group, as for any container: a unit cannot wait for
+// a healthcheck, and Requires= would start a completed job again.
 void boot_member(Service& m, const compose::Group& g) {
   m.labels[kLabelBootUnit] = boot_unit_name(m.name);
   std::vector<std::string> requires_, wants;
   for (const auto& [dep, on] : m.depends_on) {
+    if (on.condition != "service_started") continue;
     if (std::find(g.services.begin(), g.services.end(), dep) == g.services.end()) continue;
     (on.required ? requires_ : wants).push_back(dep);
   }

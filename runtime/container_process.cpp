@@ -94,6 +94,17 @@ std::vector<int> child_pids(int pid) {
   return out;
 }
 
+int child_in_cgroup(int pid, const std::string& leaf) {
+  const std::string suffix = "/" + leaf;
+  for (int child : child_pids(pid)) {
+    std::ifstream in("/proc/" + std::to_string(child) + "/cgroup");
+    for (std::string line; std::getline(in, line);)  // "9:name=systemd:/.../system.slice/racker-web.service"
+      if (line.size() > suffix.size() && line.compare(line.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return child;
+  }
+  return 0;
+}
+
 namespace {
 ino_t pid_namespace_inode(int pid) {
   struct stat st {};

@@ -239,6 +239,28 @@ std::vector<std::pair<int, rlimit>> container_rlimits(const ContainerSpec& spec)
   return out;
 }
 
+namespace {
+
+// The service's own mounts: volumes, binds, tmpfs, secrets and configs.
+// Their mount points are made if missing (the overlay has them, but not
+// racker's fresh /run under which secrets go).
+void add_service_mounts(const ContainerSpec& spec, const NspawnPaths& paths, std::vector<GroupMountOp>& out) {
+  using Op = GroupMountOp;
+  for (const auto& m : spec.mounts) {
+    if (m.type == MountSpec::Type::kTmpfs) {
+      std::string options = m.tmpfs_options.empty() ? "mode=1777" : m.tmpfs_options;
+      out.push_back(make_op("tmpfs", relative(m.target), "tmpfs", MS_NOSUID | MS_NODEV, options, false, Op::Create::kDir));
+      continue;
+    }
+    std::string source = m.type == MountSpec::Type::kBind ? m.source : paths.volumes_dir + "/" + m.source + "/_data";
+    std::error_code ec;
+    auto create = std::filesystem::is_directory(source, ec) ? Op::Create::kDir : Op::Create::kFile;
+    out.push_back(make_op(source, relative(m.target), "", 0, "", m.read_only, create));
+  }
+}
+
+}  // namespace
+
 GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths, const InitBinary& init,
                             int group_pid) {
   GroupEntry e;
@@ -260,19 +282,7 @@ GroupEntry plan_group_entry(const ContainerSpec& spec, const NspawnPaths& paths,
   }
   for (const char* file : {"hostname", "hosts", "resolv.conf"})
     e.mounts.push_back(make_op(paths.container_dir + "/" + file, std::string("etc/") + file, "", 0, "", false, Op::Create::kNone));
-  // The service's own mounts: their mount points are made if missing (the
-  // overlay has them, but not racker's fresh /run under which secrets go).
-  for (const auto& m : spec.mounts) {
-    if (m.type == MountSpec::Type::kTmpfs) {
-      std::string options = m.tmpfs_options.empty() ? "mode=1777" : m.tmpfs_options;
-      e.mounts.push_back(make_op("tmpfs", relative(m.target), "tmpfs", MS_NOSUID | MS_NODEV, options, false, Op::Create::kDir));
-      continue;
-    }
-    std::string source = m.type == MountSpec::Type::kBind ? m.source : paths.volumes_dir + "/" + m.source + "/_data";
-    std::error_code ec;
-    auto create = std::filesystem::is_directory(source, ec) ? Op::Create::kDir : Op::Create::kFile;
-    e.mounts.push_back(make_op(source, relative(m.target), "", 0, "", m.read_only, create));
-  }
+  add_service_mounts(spec, paths, e.mounts);
   // A mount cannot be bound in from another mount namespace: /dev is made
   // here as nspawn makes it (populate_dev).
   e.mounts.push_back(make_op("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755", false, Op::Create::kNone));
@@ -321,8 +331,17 @@ std::string resolve_in_image(const std::string& rootfs, const std::string& name,
 #endif
 
 [[noreturn]] void enter_boot_unit_and_exec(const GroupEntry& e) {
-  // A detached copy of the service's overlay, taken in the host's mount
-  // namespace, can be attached in the machine's.
+  // The service's mounts go on its overlay in a mount namespace of our own,
+  // copied from the host's (where the overlay and the bind sources are).
+  if (::unshare(CLONE_NEWNS) != 0) launch_child_fail(kInitStatusFd, "unshare the mount namespace");
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
+    launch_child_fail(kInitStatusFd, "make mounts private");
+  int root_fd = ::open(e.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) launch_child_fail(kInitStatusFd, "open the root filesystem");
+  for (const auto& op : e.mounts) mount_op(root_fd, op);
+  ::close(root_fd);
+  // A detached copy of the overlay and its mounts, taken here, can be
+  // attached in the machine's mount namespace.
   int tree = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, e.rootfs.c_str(),
                                         OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE));
   if (tree < 0) launch_child_fail(kInitStatusFd, "clone the root filesystem");
@@ -378,6 +397,9 @@ Result<GroupEntry> plan_boot_unit_entry(const ContainerSpec& spec, const NspawnP
   e.ns_ipc = proc + "/ns/ipc";
   e.ns_uts = proc + "/ns/uts";
   e.ns_pid = proc + "/ns/pid";
+  // As nspawn does: /run is a tmpfs (the unit's own, kept by MountAPIVFS=).
+  e.mounts.push_back(make_op("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", false, GroupMountOp::Create::kDir));
+  add_service_mounts(spec, paths, e.mounts);
   e.unit_root = unit->root_directory;
   e.unit_path = "/run/systemd/system/" + boot_unit_name(unit->service);
   e.unit_text = render_boot_unit(*unit);

@@ -49,7 +49,8 @@ struct GroupEntry {
   // A boot group's member (boot_unit.h): the service's overlay is moved
   // into the machine's mount namespace at `unit_root`, its unit written to
   // `unit_path` there, and racker's init (bound into the machine) runs the
-  // follower; `rootfs` and `ns_*` as above, `mounts` unused.
+  // follower; `rootfs` and `ns_*` as above, `mounts` made on the overlay
+  // before it moves (a /run tmpfs, then the service's own).
   bool boot_unit = false;
   std::string ns_mnt, unit_root, unit_path, unit_text;
   // Filled by finalize(): nothing is allocated after fork.

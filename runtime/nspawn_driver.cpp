@@ -13,6 +13,8 @@
 
 #include "container_files.h"
 #include "container_monitor.h"
+#include "monitor_internal.h"
+#include "racker/runtime/service_container.h"
 #include "racker/runtime/cgroup_freezer.h"
 #include "racker/runtime/container_process.h"
 #include "racker/runtime/exec.h"
@@ -30,6 +32,18 @@ bool is_running(const ContainerState& s) {
 
 Error not_running(const std::string& id) {
   return Error(Errc::kConflict, "Container " + id + " is not running");
+}
+
+// Where an exec (and so a healthcheck probe) runs: the container's process,
+// or for a boot group's member its unit's main process, in the unit's root
+// and cgroup, not the follower that stands for it in the record.
+Result<int> exec_target(ContainerStore& store, const ContainerSpec& spec, int record_pid) {
+  auto unit = spec.labels.find(kLabelBootUnit);
+  if (unit == spec.labels.end()) return record_pid;
+  auto machine = running_group_pid(store, spec.group);
+  if (!machine) return machine.error();
+  if (int pid = child_in_cgroup(*machine, unit->second); pid > 0) return pid;
+  return Error(Errc::kConflict, "container " + spec.name + ": its unit " + unit->second + " is not running");
 }
 
 }  // namespace
@@ -323,7 +337,9 @@ Result<int> NspawnDriver::exec(const std::string& name_or_id, const ExecSpec& ex
     return Error(Errc::kConflict, "Container " + *id + " is paused, unpause the container before exec");
   auto spec = store_.read_spec(*id);
   if (!spec) return spec.error();
-  return exec_in_container(*spec, state.pid, exec, io);
+  auto target = exec_target(store_, *spec, state.pid);
+  if (!target) return target.error();
+  return exec_in_container(*spec, *target, exec, io);
 }
 
 }  // namespace racker::runtime

@@ -1,4 +1,6 @@
 #include "racker/runtime/project_supervisor.h"
+
+#include "container_monitor.h"
 #include "racker/runtime/systemd_scope.h"
 
 #include <dirent.h>
@@ -29,8 +31,9 @@ namespace {
 
 using nlohmann::json;
 
-// A grouped service's healthcheck runs in its group's init (group_init.h).
-bool probed_here(const ContainerSpec& spec) { return spec.healthcheck && spec.group.empty(); }
+// A grouped service's healthcheck runs in its group's init (group_init.h);
+// a boot group member's here, in its unit (NspawnDriver::exec).
+bool probed_here(const ContainerSpec& spec) { return spec.healthcheck && !supervised_by_group_init(spec); }
 
 // The pid holding a write lock on `fd`'s file, 0 when free.
 pid_t lock_holder(int fd) {

@@ -17,6 +17,7 @@
 
 #include "support/bootstrapped_image.h"
 #include "support/compose_project.h"
+#include "support/image_tar_builder.h"
 
 using namespace racker::test;
 
@@ -24,16 +25,34 @@ namespace {
 
 const char* kBootStack = R"(x-racker:
   groups:
-    os: {services: [web, client], boot: true, image: "racker-tests/debian-systemd:bookworm"}
+    os: {services: [web, client, logger], boot: true, image: "racker-tests/debian-systemd:bookworm"}
 services:
   web:
     image: rk-busybox
-    command: ["sh", "-c", "mkdir -p /www && echo hello from web > /www/index.html && echo web serving && exec httpd -f -p 8080 -h /www"]
+    command: ["sh", "-c", "echo hello from web > /www/index.html && echo kept > /data/kept && echo web secret $$(cat /run/secrets/token) && echo web serving && exec httpd -f -p 8080 -h /www"]
     restart: always
+    read_only: true
+    tmpfs: [/www]
+    volumes: ["data:/data"]
+    secrets: [token]
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
+      interval: 1s
+      retries: 30
   client:
     image: rk-busybox
     command: ["sh", "-c", "while true; do echo \"client got $$(wget -qO- http://127.0.0.1:8080/)\"; sleep 1; done"]
-    depends_on: [web]
+    depends_on:
+      web: {condition: service_healthy}
+  logger:
+    image: rk-busybox
+    command: ["sh", "-c", "echo logger up; exec sleep 1000"]
+    depends_on: [client]
+volumes:
+  data:
+secrets:
+  token:
+    file: ./token.txt
 )";
 
 // A project in the shared state root that holds the systemd image (which
@@ -49,6 +68,7 @@ class BootProject {
     ::mkdir(run_dir_.c_str(), 0700);
     ::setenv("RACKER_RUN", run_dir_.c_str(), 1);  // for supervisor_pid() in this process
     std::ofstream(dir_ + "/compose.yaml") << yaml;
+    std::ofstream(dir_ + "/token.txt") << "s3cret\n";
   }
   ~BootProject() {
     (void)compose({"down", "-v", "-t", "5", "--remove-orphans"}, std::chrono::seconds(90));
@@ -114,37 +134,59 @@ TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as
     REQUIRE(up.exit_code == 0);
     machine_pid = p.inspect("bootgrp-os-1", "{{.State.Pid}}");
     REQUIRE(std::stoi(machine_pid) > 0);
-    for (const char* c : {"bootgrp-os-1", "bootgrp-web-1", "bootgrp-client-1"}) ids.push_back(p.inspect(c, "{{.Id}}"));
+    for (const char* c : {"bootgrp-os-1", "bootgrp-web-1", "bootgrp-client-1", "bootgrp-logger-1"})
+      ids.push_back(p.inspect(c, "{{.Id}}"));
 
-    // systemd is PID 1 in the machine and shows both services as active units.
+    // systemd is PID 1 in the machine and shows the services as active units.
     CHECK(trimmed(p.in_machine(machine_pid, {"cat", "/proc/1/comm"}).out) == "systemd");
     CHECK(eventually([&] {
-      return p.in_machine(machine_pid, {"systemctl", "is-active", "racker-web.service", "racker-client.service"}).out ==
-             "active\nactive\n";
+      return p.in_machine(machine_pid, {"systemctl", "is-active", "racker-web.service", "racker-client.service",
+                                        "racker-logger.service"}).out == "active\nactive\nactive\n";
     }));
     auto listed = p.in_machine(machine_pid, {"systemctl", "list-units", "--no-legend", "racker-*"}).out;
     CHECK(listed.find("racker-web.service") != std::string::npos);
     CHECK(listed.find("racker-client.service") != std::string::npos);
-    // depends_on: client is ordered after web and requires it; web started first.
-    auto client_deps = p.in_machine(machine_pid, {"systemctl", "show", "-p", "After", "-p", "Requires", "racker-client.service"}).out;
-    INFO(client_deps);
-    auto property = [&](const std::string& name) {
-      size_t at = client_deps.find(name + "=");
-      return at == std::string::npos ? std::string() : client_deps.substr(at, client_deps.find('\n', at) - at);
+    // depends_on: logger is ordered after client and requires it (service_started);
+    // client waits for web's health, which racker waits for, not the unit.
+    auto deps = [&](const std::string& unit, const std::string& name) {
+      auto shown = p.in_machine(machine_pid, {"systemctl", "show", "-p", name, "--value", unit}).out;
+      INFO(unit << " " << name << "=" << shown);
+      return shown;
     };
-    CHECK(property("Requires").find("racker-web.service") != std::string::npos);
-    CHECK(property("After").find("racker-web.service") != std::string::npos);
+    CHECK(deps("racker-logger.service", "Requires").find("racker-client.service") != std::string::npos);
+    CHECK(deps("racker-logger.service", "After").find("racker-client.service") != std::string::npos);
+    CHECK(deps("racker-client.service", "Requires").find("racker-web.service") == std::string::npos);
+    CHECK(p.inspect("bootgrp-web-1", "{{.State.Health.Status}}") == "healthy");
     auto started = [&](const std::string& unit) {
       return std::stoull(trimmed(p.in_machine(machine_pid, {"systemctl", "show", "-p", "ExecMainStartTimestampMonotonic",
                                                             "--value", unit}).out));
     };
     CHECK(started("racker-web.service") < started("racker-client.service"));
+    CHECK(started("racker-client.service") < started("racker-logger.service"));
     // Each runs in its own image: busybox's httpd, not the machine's Debian.
     auto web_main = trimmed(p.in_machine(machine_pid, {"systemctl", "show", "-p", "MainPID", "--value", "racker-web.service"}).out);
     const std::string web_root = "/proc/" + web_main + "/root";
     CHECK(p.in_machine(machine_pid, {"test", "-f", web_root + "/www/index.html"}).exit_code == 0);
     CHECK(p.in_machine(machine_pid, {"test", "-e", web_root + "/etc/debian_version"}).exit_code != 0);
     CHECK(p.in_machine(machine_pid, {"test", "-e", "/etc/debian_version"}).exit_code == 0);
+
+    // exec (and so the healthcheck) runs in the unit: its root, its mounts.
+    auto exec = [&](std::vector<std::string> command) {
+      std::vector<std::string> args = {"exec", "-T", "web"};
+      args.insert(args.end(), command.begin(), command.end());
+      return p.compose(args);
+    };
+    CHECK(exec({"cat", "/www/index.html"}).out == "hello from web\n");
+    CHECK(exec({"test", "-e", "/etc/debian_version"}).exit_code != 0);
+    CHECK(exec({"cat", "/run/secrets/token"}).out == "s3cret\n");
+    // read_only: the root refuses writes; the volume, tmpfs and /run take them.
+    CHECK(exec({"touch", "/written"}).exit_code != 0);
+    for (const char* writable : {"/data/written", "/www/written", "/run/written"}) {
+      INFO(writable);
+      CHECK(exec({"touch", writable}).exit_code == 0);
+    }
+    // The named volume is the project's, on the host.
+    CHECK(read_file(root + "/volumes/bootgrp_data/_data/kept") == "kept\n");
 
     // compose ps: both services, running, in group os; compose logs: a line of each.
     auto rows = ps_rows(p);
@@ -159,7 +201,8 @@ TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as
     INFO("client log: " << p.compose({"logs", "--no-log-prefix", "client"}).out);
     INFO("journal: " << p.in_machine(machine_pid, {"journalctl", "--no-pager", "-o", "short-monotonic", "-u", "racker-web.service", "-u", "racker-client.service"}).out);
     CHECK(eventually([&] {
-      return p.compose({"logs", "--no-log-prefix", "web"}).out.find("web serving") != std::string::npos &&
+      auto web = p.compose({"logs", "--no-log-prefix", "web"}).out;
+      return web.find("web secret s3cret") != std::string::npos && web.find("web serving") != std::string::npos &&
              p.compose({"logs", "--no-log-prefix", "client"}).out.find("client got hello from web") != std::string::npos;
     }));
 
@@ -171,6 +214,8 @@ TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as
     CHECK(p.in_machine(machine_pid, {"systemctl", "is-active", "racker-client.service"}).out == "inactive\n");
     CHECK(p.in_machine(machine_pid, {"systemctl", "is-active", "racker-web.service"}).out == "active\n");
     CHECK(p.inspect("bootgrp-web-1", "{{.State.Status}}") == "running");
+    // systemd's Requires=: logger went down with client.
+    CHECK(eventually([&] { return p.inspect("bootgrp-logger-1", "{{.State.Status}}") == "exited"; }));
     auto start = p.compose({"start", "client"});
     INFO(start.err);
     REQUIRE(start.exit_code == 0);
@@ -214,6 +259,7 @@ TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as
     CHECK(!id.empty());
     CHECK(mounts_with_prefix(root + "/containers/" + id).empty());
   }
+  CHECK(!std::filesystem::exists(root + "/volumes/bootgrp_data"));  // down -v
   if (!veth.empty()) CHECK(!link_exists(veth));
   if (!bridge.empty()) CHECK(!link_exists(bridge));
 }

@@ -47,9 +47,7 @@ struct ProjectGroups {
 // Reads and checks the declaration: shapes and keys, unknown services, a
 // service in two groups, a group named like a service, members with their
 // own network_mode/ipc/pid/uts or more than one replica, two members
-// publishing the same container port, boot without an image, and in a boot
-// group what a systemd unit cannot honour (healthcheck, volumes, tmpfs,
-// depends_on conditions other than service_started between members).
+// publishing the same container port, and boot without an image.
 ProjectGroups read_groups(const model::Project& project);
 
 // `up --group-all NAME`: every service of the project in one group NAME,

@@ -35,6 +35,9 @@ struct BootUnit {
   std::string stop_signal = "SIGTERM";
   int stop_timeout = 10;  // seconds
   bool read_only = false;
+  // With read_only: what stays writable, as docker keeps volumes, binds
+  // and tmpfs mounts writable on a read-only root (paths in the image).
+  std::vector<std::string> writable_paths;
 };
 
 // "racker-<service>.service"

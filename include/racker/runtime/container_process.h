@@ -41,6 +41,11 @@ int open_pidfd(int pid);
 // Direct children of `pid` (from /proc/<pid>/task/*/children).
 std::vector<int> child_pids(int pid);
 
+// The first direct child of `pid` whose cgroup, in some hierarchy, is
+// named `leaf` (a systemd unit under a booted machine's PID 1:
+// "racker-web.service"), or 0.
+int child_in_cgroup(int pid, const std::string& leaf);
+
 // Every pid whose PID namespace is the one of `pid` (includes `pid`).
 std::vector<int> pids_in_namespace_of(int pid);
 

@@ -105,8 +105,8 @@ services:
          });
 }
 
-TEST_CASE("a boot group refuses what a systemd unit cannot honour", "[groups]") {
-  CHECK(problems(R"(x-racker:
+TEST_CASE("a boot group's members keep healthchecks, mounts and every depends_on condition", "[groups]") {
+  const char* yaml = R"(x-racker:
   groups:
     os: {services: [a, b], boot: true, image: sd}
 services:
@@ -119,18 +119,15 @@ services:
     tmpfs: [/tmp]
     depends_on:
       a: {condition: service_healthy}
-      c: {condition: service_healthy}
-  c: {image: x, healthcheck: {test: ["CMD", "true"]}}
-)") == Lines{
-             "compose.yaml:7:5: services.a.healthcheck: service \"a\" runs as a systemd unit in boot group \"os\": "
-             "healthchecks are not supported in boot mode",
-             "compose.yaml:8:5: services.a.volumes: service \"a\" runs as a systemd unit in boot group \"os\": "
-             "volumes are not supported in boot mode",
-             "compose.yaml:11:5: services.b.tmpfs: service \"b\" runs as a systemd unit in boot group \"os\": "
-             "tmpfs mounts are not supported in boot mode",
-             "compose.yaml:13:22: services.b.depends_on.a.condition: service \"b\" runs as a systemd unit in boot "
-             "group \"os\": depends_on condition service_healthy is not supported in boot mode (only service_started)",
-         });
+      c: {condition: service_completed_successfully}
+  c: {image: x}
+)";
+  CHECK(problems(yaml) == Lines{});
+  auto g = read_groups(project_of(yaml));
+  CHECK(g.problems.empty());
+  REQUIRE(g.groups.count("os"));
+  CHECK(g.groups["os"].boot);
+  CHECK(g.groups["os"].services == std::vector<std::string>{"a", "b"});
 }
 
 TEST_CASE("group-all puts every service in one group, replacing declared ones", "[groups]") {

@@ -111,7 +111,38 @@ TEST_CASE("docker's restart policies map to systemd's", "[boot]") {
   u.read_only = true;
   std::string t = render_boot_unit(u);
   CHECK(t.find("User=1000\nGroup=1001\n") != std::string::npos);
-  CHECK(t.find("ReadOnlyPaths=/\n") != std::string::npos);
+  // "+": the unit's root, not the machine's.
+  CHECK(t.find("ReadOnlyPaths=+/\n") != std::string::npos);
+  CHECK(t.find("ReadWritePaths") == std::string::npos);
+}
+
+TEST_CASE("a read-only member keeps /run and its writable mounts writable", "[boot]") {
+  ContainerSpec spec = member_spec();
+  spec.read_only = true;
+  MountSpec data;
+  data.type = MountSpec::Type::kVolume;
+  data.source = "proj_data";
+  data.target = "/var/lib/my data";
+  MountSpec secret;
+  secret.source = "/host/secret";
+  secret.target = "/run/secrets/token";
+  secret.read_only = true;
+  MountSpec scratch;
+  scratch.type = MountSpec::Type::kTmpfs;
+  scratch.target = "/scratch";
+  spec.mounts = {data, secret, scratch};
+  auto u = boot_unit_from_spec(spec, "/bin/sh");
+  REQUIRE(u.ok());
+  CHECK(u->writable_paths == std::vector<std::string>{"/run", "/var/lib/my data", "/scratch"});
+  std::string t = render_boot_unit(*u);
+  CHECK(t.find("ReadOnlyPaths=+/\n"
+               "ReadWritePaths=\"+/run\"\n"
+               "ReadWritePaths=\"+/var/lib/my data\"\n"
+               "ReadWritePaths=\"+/scratch\"\n") != std::string::npos);
+  spec.read_only = false;
+  u = boot_unit_from_spec(spec, "/bin/sh");
+  REQUIRE(u.ok());
+  CHECK(render_boot_unit(*u).find("\nReadOnlyPaths") == std::string::npos);
 }
 
 TEST_CASE("a container that is not a boot unit is refused", "[boot]") {

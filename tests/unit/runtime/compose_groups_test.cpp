@@ -104,7 +104,9 @@ services:
       web: {condition: service_started}
       log: {condition: service_started, required: false}
       db: {condition: service_healthy}
+      cache: {condition: service_healthy}
   log: {image: x, x-racker: {group: os}}
+  cache: {image: x, x-racker: {group: os}, healthcheck: {test: ["CMD", "true"]}}
   db: {image: y}
 )"));
   REQUIRE(expanded.ok());
@@ -117,7 +119,8 @@ services:
   const model::Service* client = expanded->service("client");
   CHECK(client->labels.at(kLabelBootUnit) == "racker-client.service");
   CHECK(client->labels.at(kLabelBootRequires) == "web");
-  CHECK(client->labels.at(kLabelBootWants) == "log");
+  CHECK(client->labels.at(kLabelBootWants) == "log");  // not cache: racker waits for it to be healthy
+  CHECK(client->depends_on.count("cache"));
   CHECK(client->network_mode == std::string("service:os"));
 
   // racker's record: no restart policy, SIGTERM for the follower; the unit's own in labels.
