@@ -349,7 +349,6 @@ void install_network_removal_hook() {
     if (spec.network_mode != "bridge" || spec.network.netns_path != container_netns_path(spec.id)) return;
     auto nets = network::Networks::open();
     Status st = nets ? release_container_network(**nets, spec.id, spec.name) : Status(nets.error());
-    if (!nets) (void)network::delete_netns(spec.network.netns_path);  // no mount outlives the container
     if (!st) spdlog::warn("container {}: releasing its network: {}", spec.name, st.error().to_string());
   });
 }

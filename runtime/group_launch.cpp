@@ -151,6 +151,19 @@ void join(const std::string& ns_file, int nstype) {
   ::close(fd);
 }
 
+// Enters a mount namespace of our own, copied from the host's (where the
+// service's overlay and the sources of its binds are), changing nothing
+// there, and makes `e.mounts` on the overlay. Returns the overlay, opened.
+int mount_service_root(const GroupEntry& e) {
+  if (::unshare(CLONE_NEWNS) != 0) launch_child_fail(kInitStatusFd, "unshare the mount namespace");
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
+    launch_child_fail(kInitStatusFd, "make mounts private");
+  int root_fd = ::open(e.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) launch_child_fail(kInitStatusFd, "open the root filesystem");
+  for (const auto& op : e.mounts) mount_op(root_fd, op);
+  return root_fd;
+}
+
 
 // A fresh `fstype` mount on directory `name` of /dev (open at `dir`).
 void mount_in_dev(int dir, const char* name, mode_t mode, const char* fstype, unsigned long flags, const char* data) {
@@ -331,15 +344,7 @@ std::string resolve_in_image(const std::string& rootfs, const std::string& name,
 #endif
 
 [[noreturn]] void enter_boot_unit_and_exec(const GroupEntry& e) {
-  // The service's mounts go on its overlay in a mount namespace of our own,
-  // copied from the host's (where the overlay and the bind sources are).
-  if (::unshare(CLONE_NEWNS) != 0) launch_child_fail(kInitStatusFd, "unshare the mount namespace");
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
-    launch_child_fail(kInitStatusFd, "make mounts private");
-  int root_fd = ::open(e.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) launch_child_fail(kInitStatusFd, "open the root filesystem");
-  for (const auto& op : e.mounts) mount_op(root_fd, op);
-  ::close(root_fd);
+  ::close(mount_service_root(e));
   // A detached copy of the overlay and its mounts, taken here, can be
   // attached in the machine's mount namespace.
   int tree = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, e.rootfs.c_str(),
@@ -436,15 +441,8 @@ namespace {
 // The preparing child (kInitStatusFd its status pipe, `socket` where the
 // namespace goes). Never returns.
 [[noreturn]] void prepare_namespace_child(const GroupEntry& e, int socket) {
-  // A mount namespace of our own, copied from the host's (where the
-  // service's overlay and the sources of its binds are), changing nothing there.
-  if (::unshare(CLONE_NEWNS) != 0) launch_child_fail(kInitStatusFd, "unshare the mount namespace");
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
-    launch_child_fail(kInitStatusFd, "make mounts private");
   join(e.ns_net, CLONE_NEWNET);  // before sysfs, which shows the network namespace that mounts it
-  int root_fd = ::open(e.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) launch_child_fail(kInitStatusFd, "open the root filesystem");
-  for (const auto& op : e.mounts) mount_op(root_fd, op);
+  int root_fd = mount_service_root(e);
   populate_dev(root_fd);
   if (e.read_only) {
     char where[40];

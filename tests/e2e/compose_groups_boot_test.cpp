@@ -1,8 +1,10 @@
 // A boot group end to end, as root: the group's machine boots systemd from
-// a Debian image bootstrapped from Debian packages, its two busybox services
-// run as systemd units in their own images (web serves, client fetches from
-// it over localhost), and racker's per-service commands see them. Nothing
-// is left afterwards: no container, mount, link or process.
+// a Debian image bootstrapped from Debian packages, its three busybox
+// services run as systemd units in their own images (web serves from a
+// read-only root with a volume, a tmpfs, a secret and a healthcheck; client
+// waits for it to be healthy and fetches from it over localhost; logger
+// requires client), and racker's per-service commands see them. Nothing is
+// left afterwards: no container, volume, mount, link or process.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,7 +114,7 @@ std::map<std::string, nlohmann::json> ps_rows(const BootProject& p) {
 
 }  // namespace
 
-TEST_CASE("compose groups boot e2e: a booted Debian machine runs two services as systemd units", "[compose][e2e][groups][boot]") {
+TEST_CASE("compose groups boot e2e: a booted Debian machine runs three services as systemd units", "[compose][e2e][groups][boot]") {
   REQUIRE_CONTAINER_HOST();
   std::string why;
   std::string root = bootstrapped_image_root(debian_systemd_image(), &why);
