@@ -70,6 +70,19 @@ Status make_dirs(const std::string& path, int mode) {
   return ok_status();
 }
 
+Status make_private_dir(const std::string& path, int mode) {
+  size_t slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0)
+    if (auto st = make_dirs(path.substr(0, slash), 0711); !st) return st;
+  if (::mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) return errno_error("mkdir " + path, errno);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return errno_error("stat " + path, errno);
+  if (!S_ISDIR(st.st_mode)) return Error(Errc::kIo, path + ": not a directory");
+  if ((st.st_mode & 07777) != static_cast<mode_t>(mode) && ::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0)
+    return errno_error("chmod " + path, errno);
+  return ok_status();
+}
+
 Status remove_tree(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);

@@ -16,6 +16,9 @@ Result<std::string> read(const std::string& path);
 Status write_atomic(const std::string& path, const std::string& content, int mode = 0644);
 Status write_plain(const std::string& path, const std::string& content, int mode = 0644);
 Status make_dirs(const std::string& path, int mode = 0755);
+// Makes `path` (missing parents 0711) and gives it `mode` if it has another:
+// racker's state directories stay private whatever an older racker made them.
+Status make_private_dir(const std::string& path, int mode);
 Status remove_tree(const std::string& path);  // rm -rf; absent is fine
 bool exists(const std::string& path);
 bool is_dir(const std::string& path);

@@ -71,6 +71,10 @@ Error name_conflict(const std::string& name, const std::string& id) {
 }  // namespace
 
 Status ContainerStore::create(const ContainerSpec& spec) {
+  // Only root may enter a container's files: its rootfs holds the image's
+  // setuid binaries and device nodes (moby's CVE-2021-41091).
+  if (auto st = cfiles::make_private_dir(root_, 0711); !st) return st;
+  if (auto st = cfiles::make_private_dir(root_ + "/containers", 0700); !st) return st;
   if (auto st = cfiles::make_dirs(root_ + "/names"); !st) return st;
   std::string link = root_ + "/names/" + spec.name;
   for (int attempt = 0; attempt < 2; ++attempt) {

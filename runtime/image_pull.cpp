@@ -142,9 +142,6 @@ Result<PullResult> pull(LocalImageStore& store, RegistryClient& client, const Im
   LayerWorkers workers(store, client, options, std::move(jobs));
   if (auto st = workers.run(); !st) return st.error();
 
-  if (auto st = store.write_blob(manifest_bytes.digest, manifest_bytes.body); !st) return st.error();
-  if (auto st = store.write_blob(manifest.config.digest, *config_bytes); !st) return st.error();
-
   PullResult result;
   result.repo_digest = top->digest;
   ImageRecord& rec = result.image;
@@ -165,7 +162,7 @@ Result<PullResult> pull(LocalImageStore& store, RegistryClient& client, const Im
   if (!rec.repo_tags.empty())
     if (auto old = store.resolve_tag(rec.repo_tags[0])) before = *old;
   result.newer = before != rec.id;
-  if (auto st = store.add_image(rec); !st) return st.error();
+  if (auto st = store.add_image(rec, {manifest_bytes.body, *config_bytes}); !st) return st.error();
   return result;
 }
 

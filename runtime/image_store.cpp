@@ -14,6 +14,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "container_files.h"
 #include "image_files.h"
 #include "image_store_internal.h"
 
@@ -126,8 +127,12 @@ std::string LocalImageStore::default_root() {
 
 Result<std::unique_ptr<LocalImageStore>> LocalImageStore::open(const std::string& racker_root) {
   std::string root = racker_root + "/images";
+  // The root is only traversable; the store is root's alone (layers hold
+  // setuid binaries and device nodes, blobs may hold credentials in env).
+  if (auto st = cfiles::make_private_dir(racker_root, 0711); !st) return st.error();
+  if (auto st = cfiles::make_private_dir(root, 0700); !st) return st.error();
   for (const char* sub : {"/blobs/sha256", "/layers", "/images", "/tmp"})
-    if (auto st = files::make_dirs(root + sub); !st) return st.error();
+    if (auto st = cfiles::make_dirs(root + sub, 0700); !st) return st.error();
   std::unique_ptr<LocalImageStore> store(new LocalImageStore(racker_root, root));
   // Staging of interrupted writers is garbage. A session directory is
   // flocked by its live owner: if we can take the lock, its process is gone
@@ -198,7 +203,7 @@ Result<std::string> LocalImageStore::read_blob(const Digest& d) const {
 Status LocalImageStore::write_blob(const Digest& d, const std::string& bytes) {
   if (auto st = check_digest(d, sha256_of(bytes), "blob " + d.str()); !st) return st;
   if (has_blob(d)) return ok_status();
-  return files::write_atomic(root_ + "/blobs/sha256/" + d.hex(), bytes);
+  return files::write_atomic(root_ + "/blobs/sha256/" + d.hex(), bytes, 0600);
 }
 
 // --- layers ---
@@ -271,9 +276,12 @@ Status LocalImageStore::write_record(const ImageRecord& r) {
   return files::write_atomic(root_ + "/images/" + r.id.hex() + ".json", record_to_json(r));
 }
 
-Status LocalImageStore::add_image(const ImageRecord& record) {
+Status LocalImageStore::add_image(const ImageRecord& record, const std::vector<std::string>& documents) {
   StoreLock lock(root_);
   if (!lock.status()) return lock.status();
+  // Under the lock, so a prune cannot take them for orphans before the record exists.
+  for (const auto& doc : documents)
+    if (auto st = write_blob(sha256_of(doc), doc); !st) return st;
   if (!has_blob(record.id)) return Error(Errc::kNotFound, "image " + record.id.str() + ": config blob missing");
   for (const auto& l : record.layers)
     if (!has_layer(l)) return Error(Errc::kNotFound, "image " + record.id.str() + ": layer " + l.str() + " missing");

@@ -1,6 +1,7 @@
 // rmi and prune for LocalImageStore, with the "image in use" check against
 // $RACKER_ROOT/containers/*/config.json (contract in image_store.h).
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -77,6 +78,32 @@ Result<std::vector<std::string>> LocalImageStore::delete_unused_layers(int64_t* 
   return deleted;
 }
 
+Status LocalImageStore::delete_unused_blobs(int64_t* reclaimed) {
+  std::set<std::string> used;
+  auto records = list();
+  if (!records) return records.error();
+  for (const auto& r : *records) {
+    used.insert(r.id.hex());
+    if (!r.manifest_digest.empty()) used.insert(r.manifest_digest.hex());
+  }
+  std::string dir_path = root_ + "/blobs/sha256";
+  DIR* dir = ::opendir(dir_path.c_str());
+  if (!dir) return ok_status();
+  std::vector<std::string> doomed;
+  while (dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name == "." || name == ".." || used.count(name)) continue;
+    doomed.push_back(dir_path + "/" + name);  // unreferenced digests and stray temporary files alike
+  }
+  ::closedir(dir);
+  for (const auto& path : doomed) {
+    struct stat st {};
+    if (reclaimed && ::lstat(path.c_str(), &st) == 0) *reclaimed += st.st_size;
+    std::remove(path.c_str());
+  }
+  return ok_status();
+}
+
 Result<std::vector<std::string>> LocalImageStore::remove(std::string_view text, bool force) {
   StoreLock lock(root_);
   if (!lock.status()) return lock.status().error();
@@ -145,6 +172,7 @@ Result<LocalImageStore::PruneReport> LocalImageStore::prune() {
   auto layers = delete_unused_layers(&report.reclaimed);
   if (!layers) return layers.error();
   for (const auto& l : *layers) report.deleted.push_back("deleted: " + l.substr(std::string("Deleted: ").size()));
+  if (auto st = delete_unused_blobs(&report.reclaimed); !st) return st.error();
   return report;
 }
 

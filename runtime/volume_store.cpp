@@ -28,6 +28,8 @@ Status VolumeStore::ensure(const std::string& name) {
     return Error(Errc::kInvalidArgument, "create " + name + ": \"" + name +
                                              "\" includes invalid characters for a local volume name, only "
                                              "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
+  // volumes/ is root's alone: a volume's data keeps the modes the container gave it.
+  if (auto st = cfiles::make_private_dir(dir_, 0700); !st) return st;
   return cfiles::make_dirs(data_dir(name));
 }
 

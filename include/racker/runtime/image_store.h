@@ -113,8 +113,10 @@ class LocalImageStore : public ImageStore {
   // --- records and tags ---
   // Writes the record (merging tags/digests with an existing one) and points
   // each of `record.repo_tags` at it, moving tags away from older images.
-  // REQUIRES: every layer and the config blob are committed (checked: kNotFound).
-  Status add_image(const ImageRecord& record);
+  // `documents` (the config, the manifest) are stored as blobs first.
+  // REQUIRES: every layer and the config blob are committed or in
+  // `documents` (checked: kNotFound).
+  Status add_image(const ImageRecord& record, const std::vector<std::string>& documents = {});
   // The image a fully qualified tag points at, if any.
   Result<Digest> resolve_tag(const std::string& full_tag);
 
@@ -122,7 +124,8 @@ class LocalImageStore : public ImageStore {
   // "Deleted: sha256:..."). kConflict when the image is in use by a
   // container or (for an id) has several tags, unless `force`.
   Result<std::vector<std::string>> remove(std::string_view ref_or_id, bool force);
-  // Deletes images without tags that no container uses, and unused layers.
+  // Deletes images without tags that no container uses, unused layers, and
+  // blobs no image record names (left by a failed pull or load).
   // Returns the deleted ids and reclaimed bytes.
   struct PruneReport {
     std::vector<std::string> deleted;
@@ -143,6 +146,8 @@ class LocalImageStore : public ImageStore {
   Status write_record(const ImageRecord& r);
   Result<std::vector<std::string>> containers_using(const ImageRecord& r) const;
   Result<std::vector<std::string>> delete_unused_layers(int64_t* reclaimed);
+  // REQUIRES: the store lock is held.
+  Status delete_unused_blobs(int64_t* reclaimed);
   // This store's locked staging directory, created on first use.
   Result<std::string> session_dir();
 

@@ -8,9 +8,11 @@
 //     root), timestamps and xattrs are kept.
 // Entries whose name or hard-link target is absolute, contains "..", or
 // resolves through a symlink are rejected, so no entry can write outside the
-// directory. While reading, the uncompressed stream is hashed: the result is
+// directory: every entry is made relative to directory fds opened with
+// openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), whatever its length.
+// trusted.* xattrs in the tar are dropped (overlayfs keeps its own state
+// there). While reading, the uncompressed stream is hashed: the result is
 // the layer's diff-ID, which the caller must compare with the image config.
-//
 // Blocking; safe to run concurrently on different destinations.
 
 #include <cstdint>
@@ -21,12 +23,24 @@
 
 namespace racker::runtime {
 
+// What a tar may create.
+enum class LayerEntries {
+  kImageLayer,  // everything an image layer holds, device nodes and FIFOs included
+  kPlainFiles,  // an archive of files (docker-archive, oci-archive): no nodes, FIFOs or sockets
+};
+
+// Bounds the decompressed stream: a few MB of gzip can inflate to terabytes.
+constexpr int64_t kDefaultMaxLayerBytes = int64_t{64} << 30;  // 64 GiB
+
 struct LayerUnpackOptions {
   // chown entries to their numeric uid/gid. Needs root; off for unprivileged tests.
   bool preserve_ownership = true;
   // Turn .wh. entries into overlay whiteouts (needs CAP_MKNOD/CAP_SYS_ADMIN).
   // When false they are skipped; only useful to tests without root.
   bool overlay_whiteouts = true;
+  LayerEntries entries = LayerEntries::kImageLayer;
+  // Refuse a tar stream longer than this (decompressed bytes).
+  int64_t max_bytes = kDefaultMaxLayerBytes;
 };
 
 // Options fitting the current process: ownership and whiteouts only as root.
@@ -44,5 +58,8 @@ struct UnpackedLayer {
 // On error dest holds a partial tree; the caller discards it.
 Result<UnpackedLayer> unpack_layer(const std::string& blob_path, const std::string& dest,
                                    const LayerUnpackOptions& options);
+// The same from an open blob (read from its current offset); `shown` names it in errors.
+Result<UnpackedLayer> unpack_layer_fd(int blob_fd, const std::string& shown, const std::string& dest,
+                                      const LayerUnpackOptions& options);
 
 }  // namespace racker::runtime
