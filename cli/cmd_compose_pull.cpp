@@ -1,6 +1,7 @@
 // racker compose pull [--ignore-pull-failures] [-q] [SERVICE...]: pull the
 // services' images, concurrently.
 #include <spdlog/spdlog.h>
+#include "container_cli.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -28,7 +29,7 @@ int run_pull(const PullFlags& f) {
   if (!session) return 1;
   auto& s = *session;
   if (auto st = check_services(s, f.services); !st) return compose_fail(st.error());
-  auto images = LocalImageStore::open(LocalImageStore::default_root());
+  auto images = open_image_store();
   if (!images) return compose_fail(images.error());
   LocalProjectBackend backend(s.project(), s.loaded.doc, **images, s.containers.store->root(),
                               s.loaded.source.environment);

@@ -3,6 +3,7 @@
 // dependencies are up and meet their depends_on conditions; attached by
 // default, exits with the command's code.
 #include <spdlog/spdlog.h>
+#include "container_cli.h"
 #include <unistd.h>
 
 #include <cstdio>
@@ -86,7 +87,7 @@ int run_oneoff(RunFlags& f) {
   auto& s = *session;
   if (auto st = check_services(s, {service}); !st) return compose_fail(st.error());
 
-  auto images = LocalImageStore::open(LocalImageStore::default_root());
+  auto images = open_image_store();
   if (!images) return compose_fail(images.error());
   LocalProjectBackend backend(s.project(), s.loaded.doc, **images, s.containers.store->root(),
                               s.loaded.source.environment);

@@ -4,6 +4,7 @@
 // -d a detached supervisor does the work and stays behind, and this
 // process prints its progress and exits with its outcome.
 #include <spdlog/spdlog.h>
+#include "container_cli.h"
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -185,7 +186,7 @@ int run_up(UpFlags& f) {
   auto opts = plan_options(f, p.session);
   if (!opts) return compose_fail(opts.error());
 
-  auto images = LocalImageStore::open(LocalImageStore::default_root());
+  auto images = open_image_store();
   if (!images) return compose_fail(images.error());
   p.images = std::move(*images);
   if (has_groups(p.session.project()))

@@ -1,5 +1,6 @@
 // racker image inspect|prune|ls: the `image` management group.
 #include <chrono>
+#include "container_cli.h"
 #include <cstdio>
 #include <memory>
 
@@ -22,7 +23,7 @@ CLI::App* image_group(CLI::App& parent) {
 }
 
 int run_inspect(const std::vector<std::string>& names) {
-  auto store = LocalImageStore::open(LocalImageStore::default_root());
+  auto store = open_image_store();
   if (!store) {
     print_error(store.error());
     return 125;
@@ -52,7 +53,7 @@ int run_prune(bool yes) {
     int c = std::getchar();
     if (c != 'y' && c != 'Y') return 0;
   }
-  auto store = LocalImageStore::open(LocalImageStore::default_root());
+  auto store = open_image_store();
   if (!store) {
     print_error(store.error());
     return 125;

@@ -1,5 +1,6 @@
 // racker images [-q] [--format json]: list the local images.
 #include <chrono>
+#include "container_cli.h"
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -19,7 +20,7 @@ struct ImagesFlags {
 };
 
 int run_images(const ImagesFlags& f) {
-  auto store = LocalImageStore::open(LocalImageStore::default_root());
+  auto store = open_image_store();
   if (!store) {
     print_error(store.error());
     return 125;

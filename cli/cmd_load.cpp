@@ -1,6 +1,7 @@
 // racker load -i FILE, racker image import ROOTFS.tar NAME,
 // racker image bootstrap NAME --suite S: images from files, not registries.
 #include <cstdio>
+#include "container_cli.h"
 #include <memory>
 
 #include "command.h"
@@ -21,7 +22,7 @@ CLI::App* image_group(CLI::App& parent) {
 
 template <class Fn>
 int with_store(Fn&& fn) {
-  auto store = LocalImageStore::open(LocalImageStore::default_root());
+  auto store = open_image_store();
   if (!store) {
     print_error(store.error());
     return 125;

@@ -1,5 +1,6 @@
 // racker pull [-q] [--platform P] NAME[:TAG|@DIGEST]: fetch an image into the local store.
 #include <unistd.h>
+#include "container_cli.h"
 
 #include <cstdio>
 #include <map>
@@ -98,7 +99,7 @@ int run_pull(const PullFlags& f) {
     }
     options.platform = *p;
   }
-  auto store = LocalImageStore::open(LocalImageStore::default_root());
+  auto store = open_image_store();
   if (!store) {
     print_error(store.error());
     return 125;

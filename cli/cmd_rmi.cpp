@@ -1,5 +1,6 @@
 // racker rmi [-f] IMAGE...: untag and delete images (refuses images containers use).
 #include <cstdio>
+#include "container_cli.h"
 #include <memory>
 
 #include "command.h"
@@ -16,7 +17,7 @@ struct RmiFlags {
 };
 
 int run_rmi(const RmiFlags& f) {
-  auto store = LocalImageStore::open(LocalImageStore::default_root());
+  auto store = open_image_store();
   if (!store) {
     print_error(store.error());
     return 125;

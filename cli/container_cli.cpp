@@ -1,6 +1,7 @@
 #include "container_cli.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -28,6 +29,27 @@ void run_error(const Error& error, int exit_code) {
   if (!message.empty() && message.back() != '.') message += '.';
   std::fprintf(stderr, "racker: Error response from daemon: %s\n", message.c_str());
   if (exit_code == 125) std::fprintf(stderr, "See 'racker run --help'.\n");
+}
+
+namespace {
+Status limit_from_env(const char* name, int64_t& limit) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) return ok_status();
+  char* end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(text, &end, 10);
+  if (errno != 0 || *end != '\0' || value <= 0)
+    return Error(Errc::kInvalidArgument, std::string(name) + "=\"" + text + "\": expected a positive number of bytes");
+  limit = value;
+  return ok_status();
+}
+}  // namespace
+
+Result<std::unique_ptr<runtime::LocalImageStore>> open_image_store() {
+  runtime::ImageLimits limits;
+  if (auto st = limit_from_env("RACKER_MAX_LAYER_BYTES", limits.layer_bytes); !st) return st.error();
+  if (auto st = limit_from_env("RACKER_MAX_IMAGE_BYTES", limits.image_bytes); !st) return st.error();
+  return runtime::LocalImageStore::open(runtime::LocalImageStore::default_root(), limits);
 }
 
 Result<MountSpec> parse_volume_flag(const std::string& text) {

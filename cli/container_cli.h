@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "racker/runtime/container_spec.h"
+#include "racker/runtime/image_store.h"
 #include "racker/runtime/nspawn_driver.h"
 #include "racker/util/error.h"
 
@@ -20,6 +21,11 @@ struct ContainerCli {
 };
 // The store under $RACKER_ROOT and the nspawn driver for this host.
 ContainerCli open_containers();
+
+// The image store under $RACKER_ROOT, with the unpack limits of
+// RACKER_MAX_LAYER_BYTES and RACKER_MAX_IMAGE_BYTES when set (64 GiB each
+// otherwise). kInvalidArgument for a limit that is not a positive integer.
+Result<std::unique_ptr<runtime::LocalImageStore>> open_image_store();
 
 // "Error response from daemon: MESSAGE" on stderr, docker's form for
 // everything but `run`; returns 1, docker's exit code for these commands.

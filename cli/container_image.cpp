@@ -1,4 +1,5 @@
 #include "container_image.h"
+#include "container_cli.h"
 
 #include <cstdio>
 
@@ -26,7 +27,7 @@ Status pull(LocalImageStore& store, const ImageRef& ref) {
 }  // namespace
 
 Result<Image> image_for_run(const std::string& reference, PullPolicy policy) {
-  auto store = LocalImageStore::open(LocalImageStore::default_root());
+  auto store = open_image_store();
   if (!store) return store.error();
   if (policy != PullPolicy::kAlways) {
     auto image = (*store)->get(reference);

@@ -30,7 +30,9 @@ Result<Digest> add_layer(LocalImageStore& store, int tar, const std::string& sho
                          const LayerUnpackOptions& options) {
   auto staged = store.stage_layer();
   if (!staged) return staged.error();
-  auto unpacked = unpack_layer_fd(tar, shown, staged->diff_dir, options);
+  LayerUnpackOptions bounded = options;
+  bounded.max_bytes = store.limits().layer_bytes;
+  auto unpacked = unpack_layer_fd(tar, shown, staged->diff_dir, bounded);
   if (!unpacked) {
     store.drop_staged(*staged);
     return unpacked.error();
@@ -267,6 +269,7 @@ Result<std::vector<std::string>> load_image_archive(LocalImageStore& store, cons
     plain.preserve_ownership = false;
     plain.overlay_whiteouts = false;
     plain.entries = LayerEntries::kPlainFiles;
+    plain.max_bytes = store.limits().image_bytes;  // the archive holds the whole image
     auto unpacked = unpack_layer(archive_path, *scratch, plain);
     if (!unpacked) return unpacked.error().with_context("while reading " + archive_path);
     UniqueFd fd(::open(scratch->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

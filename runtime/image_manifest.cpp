@@ -1,6 +1,7 @@
 // Manifest JSON -> ImageManifest / ImageIndex, and platform selection.
 #include "racker/runtime/image_manifest.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace racker::runtime {
@@ -15,8 +16,19 @@ Result<Descriptor> parse_descriptor(const json& j, const std::string& where) {
   auto digest = Digest::parse(j.value("digest", ""));
   if (!digest) return Error(Errc::kParse, where + ": " + digest.error().message);
   d.digest = *digest;
-  d.size = j.value("size", int64_t{0});
-  if (d.size < 0) return Error(Errc::kParse, where + ": negative size");
+  // An integer that fits: 1e300 or "12" must not reach an int64 cast. Zero
+  // or none would leave the download unbounded.
+  auto size = j.find("size");
+  if (size == j.end()) return Error(Errc::kParse, where + ": no size");
+  if (size->is_number_unsigned()) {
+    if (size->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return Error(Errc::kParse, where + ": size out of range");
+    d.size = static_cast<int64_t>(size->get<uint64_t>());
+  } else if (size->is_number_integer()) {
+    d.size = size->get<int64_t>();
+  } else {
+    return Error(Errc::kParse, where + ": size is not an integer");
+  }
+  if (d.size <= 0) return Error(Errc::kParse, where + ": size must be positive, not " + std::to_string(d.size));
   auto p = j.find("platform");
   if (p != j.end() && p->is_object()) {
     Platform plat;
@@ -39,6 +51,8 @@ std::string manifest_accept_header() {
 }
 
 Result<ManifestDocument> parse_manifest(std::string_view body, std::string_view content_type) {
+  if (body.size() > kMaxManifestBytes)
+    return Error(Errc::kParse, "manifest: larger than " + std::to_string(kMaxManifestBytes >> 20) + " MiB, the limit");
   try {
     json doc = json::parse(body);
     if (!doc.is_object()) return Error(Errc::kParse, "manifest: not a JSON object");
@@ -46,6 +60,10 @@ Result<ManifestDocument> parse_manifest(std::string_view body, std::string_view 
     std::string type(content_type.substr(0, content_type.find(';')));
     std::string own = doc.value("mediaType", "");
     if (!own.empty() || type.empty() || type == "application/json" || type == "text/plain") type = own.empty() ? type : own;
+    // A document that could be read both ways is refused, as distribution
+    // and containerd do (CVE-2021-41190): the digest must pin one meaning.
+    if (doc.contains("manifests") && (doc.contains("layers") || doc.contains("config")))
+      return Error(Errc::kParse, "manifest: ambiguous document, it has both \"manifests\" and \"layers\" or \"config\"");
     if (type.empty() || type == "application/json") {
       // OCI allows mediaType to be absent: tell the kinds apart by shape.
       if (doc.contains("manifests")) type = media_type::kOciIndex;

@@ -4,7 +4,12 @@
 // unpacks. Only then is the layer published under its diff-ID.
 #include "racker/runtime/image_pull.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -65,8 +70,17 @@ class LayerWorkers {
     auto progress = [&](int64_t got) { report(id, LayerPhase::kDownloading, got, job.blob.size); };
     if (auto st = client_.fetch_blob(job.blob, blob_path, progress); !st) return st;
     report(id, LayerPhase::kExtracting);
-    auto unpacked = unpack_layer(blob_path, staged.diff_dir, options_.unpack);
-    if (!unpacked) return unpacked.error().with_context("while unpacking layer " + id.str());
+    int blob = ::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (blob < 0) return Error(Errc::kIo, "layer " + id.str() + ": " + std::strerror(errno));
+    LayerUnpackOptions unpack = options_.unpack;
+    unpack.max_bytes = store_.limits().layer_bytes;
+    // Named by digest in errors: the staging path means nothing to the user.
+    auto unpacked = unpack_layer_fd(blob, id.str(), staged.diff_dir, unpack);
+    ::close(blob);
+    if (!unpacked) return unpacked.error();
+    if ((image_bytes_ += unpacked->tar_size) > store_.limits().image_bytes)
+      return Error(Errc::kIo, "image decompresses to more than " + std::to_string(store_.limits().image_bytes) +
+                                  " bytes, the limit");
     std::remove(blob_path.c_str());
     if (unpacked->diff_id != job.diff_id)
       return Error(Errc::kIo, "layer " + id.str() + ": diff-ID mismatch: the config says " + job.diff_id.str() +
@@ -82,12 +96,16 @@ class LayerWorkers {
   std::vector<LayerJob> jobs_;
   std::atomic<size_t> next_{0};
   std::atomic<bool> failed_{false};
+  std::atomic<int64_t> image_bytes_{0};  // decompressed, over the layers unpacked so far
   std::mutex mu_;
   std::optional<Error> first_error_;
 };
 
 Result<std::string> fetch_config(LocalImageStore& store, RegistryClient& client, const Descriptor& d) {
   if (store.has_blob(d.digest)) return store.read_blob(d.digest);
+  if (static_cast<uint64_t>(d.size) > kMaxManifestBytes)
+    return Error(Errc::kParse, "image config " + d.digest.str() + ": " + std::to_string(d.size) + " bytes, more than the " +
+                                   std::to_string(kMaxManifestBytes >> 20) + " MiB limit");
   auto scratch = store.make_scratch_dir();
   if (!scratch) return scratch.error();
   std::string path = *scratch + "/config";

@@ -125,7 +125,7 @@ std::string LocalImageStore::default_root() {
   return env && *env ? env : "/var/lib/racker";
 }
 
-Result<std::unique_ptr<LocalImageStore>> LocalImageStore::open(const std::string& racker_root) {
+Result<std::unique_ptr<LocalImageStore>> LocalImageStore::open(const std::string& racker_root, const ImageLimits& limits) {
   std::string root = racker_root + "/images";
   // The root is only traversable; the store is root's alone (layers hold
   // setuid binaries and device nodes, blobs may hold credentials in env).
@@ -133,7 +133,7 @@ Result<std::unique_ptr<LocalImageStore>> LocalImageStore::open(const std::string
   if (auto st = cfiles::make_private_dir(root, 0700); !st) return st.error();
   for (const char* sub : {"/blobs/sha256", "/layers", "/images", "/tmp"})
     if (auto st = cfiles::make_dirs(root + sub, 0700); !st) return st.error();
-  std::unique_ptr<LocalImageStore> store(new LocalImageStore(racker_root, root));
+  std::unique_ptr<LocalImageStore> store(new LocalImageStore(racker_root, root, limits));
   // Staging of interrupted writers is garbage. A session directory is
   // flocked by its live owner: if we can take the lock, its process is gone
   // (flocks die with their holders, kill -9 included). Anything else old

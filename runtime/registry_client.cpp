@@ -260,16 +260,25 @@ RegistryClient::~RegistryClient() = default;
 
 Result<FetchedManifest> RegistryClient::fetch_manifest(const std::string& reference) {
   Error last(Errc::kIo, "no registry endpoints configured");
+  std::string body;
+  // Streamed so the bound holds while reading, not after buffering.
+  BodySink sink = [&](const char* data, size_t size) -> Status {
+    if (body.size() + size > kMaxManifestBytes)
+      return Error(Errc::kIo, "manifest " + reference + ": larger than " + std::to_string(kMaxManifestBytes >> 20) +
+                                  " MiB, the limit docker also keeps");
+    body.append(data, size);
+    return ok_status();
+  };
   for (const auto& ep : impl_->ordered_endpoints()) {
     auto r = impl_->request(ep, "/v2/" + impl_->ref.path + "/manifests/" + reference,
-                            {{"Accept", manifest_accept_header()}}, nullptr);
+                            {{"Accept", manifest_accept_header()}}, &sink, [&] { body.clear(); });
     if (!r) {
       last = r.error();
     } else if (r->status != 200) {
       last = impl_->response_error(*r, "manifest", reference);
     } else {
       FetchedManifest m;
-      m.body = std::move(r->body);
+      m.body = std::move(body);
       m.media_type = r->header("content-type");
       m.digest = sha256_of(m.body);
       if (reference.rfind("sha256:", 0) == 0) {
@@ -287,10 +296,12 @@ Result<FetchedManifest> RegistryClient::fetch_manifest(const std::string& refere
 }
 
 Status RegistryClient::fetch_blob(const Descriptor& blob, const std::string& dest_path, const ProgressFn& progress) {
+  // The declared size bounds the download: without one a server could stream forever.
+  if (blob.size <= 0) return Error(Errc::kParse, "blob " + blob.digest.str() + ": the manifest declares no size");
   FileSink file(dest_path);
   if (auto st = file.opened(); !st) return st;
   BodySink sink = [&](const char* data, size_t size) -> Status {
-    if (blob.size > 0 && file.written() + static_cast<int64_t>(size) > blob.size)
+    if (file.written() + static_cast<int64_t>(size) > blob.size)
       return Error(Errc::kIo, "blob " + blob.digest.str() + ": more data than the declared " + std::to_string(blob.size) + " bytes");
     if (auto st = file.write(data, size); !st) return st;
     if (progress) progress(file.written());
@@ -308,7 +319,7 @@ Status RegistryClient::fetch_blob(const Descriptor& blob, const std::string& des
       last = impl_->response_error(*r, "blob", blob.digest.str());
       continue;
     }
-    if (blob.size > 0 && file.written() != blob.size)
+    if (file.written() != blob.size)
       return Error(Errc::kIo, "blob " + blob.digest.str() + ": got " + std::to_string(file.written()) + " bytes, expected " +
                                   std::to_string(blob.size));
     return check_digest(blob.digest, file.finish(), "blob " + blob.digest.str());

@@ -29,6 +29,9 @@ inline constexpr std::string_view kDockerLayerGzip = "application/vnd.docker.ima
 inline constexpr std::string_view kDockerForeignLayer = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 }  // namespace media_type
 
+// docker's, distribution's and containerd's bound on a manifest or index.
+inline constexpr size_t kMaxManifestBytes = size_t{4} << 20;
+
 // The Accept header value for manifest requests: every kind racker reads.
 std::string manifest_accept_header();
 

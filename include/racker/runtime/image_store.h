@@ -80,12 +80,21 @@ struct StagedLayer {
   std::string diff_dir;  // dir + "/diff": unpack here
 };
 
+// Bounds on what pulls and loads into a store may unpack (decompressed tar
+// bytes): a few MB of gzip can inflate to terabytes.
+struct ImageLimits {
+  static constexpr int64_t kDefault = int64_t{64} << 30;  // 64 GiB
+  int64_t layer_bytes = kDefault;
+  int64_t image_bytes = kDefault;
+};
+
 class LocalImageStore : public ImageStore {
  public:
   // Opens (creating if needed) the store under `racker_root`/images and
   // removes leftovers of interrupted writes from tmp/: staging sessions whose
   // owner is gone, and anything else there older than a day.
-  static Result<std::unique_ptr<LocalImageStore>> open(const std::string& racker_root);
+  static Result<std::unique_ptr<LocalImageStore>> open(const std::string& racker_root, const ImageLimits& limits = {});
+  const ImageLimits& limits() const { return limits_; }
   // $RACKER_ROOT, else /var/lib/racker.
   static std::string default_root();
 
@@ -139,7 +148,8 @@ class LocalImageStore : public ImageStore {
   ~LocalImageStore() override;
 
  private:
-  LocalImageStore(std::string racker_root, std::string root) : racker_root_(std::move(racker_root)), root_(std::move(root)) {}
+  LocalImageStore(std::string racker_root, std::string root, const ImageLimits& limits)
+      : racker_root_(std::move(racker_root)), root_(std::move(root)), limits_(limits) {}
   struct Refs;
   Result<ImageRecord> find_record(std::string_view ref_or_id);
   Result<ImageRecord> read_record(const Digest& id) const;
@@ -153,6 +163,7 @@ class LocalImageStore : public ImageStore {
 
   std::string racker_root_;
   std::string root_;
+  ImageLimits limits_;
   std::mutex session_mu_;
   std::string session_dir_;  // guarded by session_mu_
   int session_fd_ = -1;      // holds the flock; guarded by session_mu_
