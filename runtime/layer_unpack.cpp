@@ -93,7 +93,7 @@ la_ssize_t read_decompressed(archive* outer, void* client, const void** buf) {
   src->hash.update(*buf, size);
   src->bytes += static_cast<int64_t>(size);
   if (src->bytes > src->max_bytes) {
-    archive_set_error(outer, EFBIG, "decompresses to more than %lld bytes, the limit", static_cast<long long>(src->max_bytes));
+    archive_set_error(outer, EFBIG, "decompresses to more than %jd bytes, the limit", static_cast<intmax_t>(src->max_bytes));
     return -1;
   }
   return static_cast<la_ssize_t>(size);

@@ -34,6 +34,13 @@ TarBuilder& TarBuilder::symlink(std::string name, std::string target) {
 TarBuilder& TarBuilder::hardlink(std::string name, std::string target) {
   return add(make(TarEntry::Kind::kHardlink, std::move(name), std::move(target), 0644));
 }
+TarBuilder& TarBuilder::fifo(std::string name) { return add(make(TarEntry::Kind::kFifo, std::move(name), "", 0644)); }
+TarBuilder& TarBuilder::char_device(std::string name, unsigned major, unsigned minor) {
+  TarEntry e = make(TarEntry::Kind::kCharDevice, std::move(name), "", 0666);
+  e.rdev_major = major;
+  e.rdev_minor = minor;
+  return add(std::move(e));
+}
 TarBuilder& TarBuilder::add(TarEntry e) {
   entries_.push_back(std::move(e));
   return *this;
@@ -72,6 +79,12 @@ std::string TarBuilder::build(TarCompression compression) const {
         archive_entry_set_filetype(ent, AE_IFREG);
         archive_entry_set_hardlink(ent, e.content.c_str());
         archive_entry_set_size(ent, 0);
+        break;
+      case TarEntry::Kind::kFifo: archive_entry_set_filetype(ent, AE_IFIFO); break;
+      case TarEntry::Kind::kCharDevice:
+        archive_entry_set_filetype(ent, AE_IFCHR);
+        archive_entry_set_rdevmajor(ent, e.rdev_major);
+        archive_entry_set_rdevminor(ent, e.rdev_minor);
         break;
     }
     archive_entry_set_perm(ent, e.mode);

@@ -11,12 +11,13 @@ namespace racker::test {
 enum class TarCompression { kNone, kGzip, kZstd };
 
 struct TarEntry {
-  enum class Kind { kFile, kDir, kSymlink, kHardlink };
+  enum class Kind { kFile, kDir, kSymlink, kHardlink, kFifo, kCharDevice };
   Kind kind = Kind::kFile;
   std::string name;
   std::string content;  // file data, or the link target
   int mode = 0644;
   int uid = 0, gid = 0;
+  unsigned rdev_major = 0, rdev_minor = 0;  // kCharDevice
   std::vector<std::pair<std::string, std::string>> xattrs;
 };
 
@@ -26,6 +27,8 @@ class TarBuilder {
   TarBuilder& dir(std::string name, int mode = 0755);
   TarBuilder& symlink(std::string name, std::string target);
   TarBuilder& hardlink(std::string name, std::string target);
+  TarBuilder& fifo(std::string name);
+  TarBuilder& char_device(std::string name, unsigned major, unsigned minor);
   TarBuilder& add(TarEntry e);
 
   // The tarball bytes; throws nothing, aborts the test process on libarchive failure.
