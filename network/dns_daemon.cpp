@@ -163,7 +163,7 @@ bool DnsDaemon::lock(std::chrono::milliseconds patience) {
   std::string path = dns_lock_path(options_.run_dir);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     spdlog::error("dns daemon: cannot open {}: {}", path, std::strerror(errno));
     return false;

@@ -32,7 +32,7 @@ std::string errno_message(int err) { return std::strerror(err); }
 // True when some process holds `path`'s flock. Probing takes the lock for an
 // instant when it is free; the daemon's own lock() waits out such probes.
 bool lock_held(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return false;
   bool held = false;
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) held = errno == EWOULDBLOCK;
@@ -106,7 +106,7 @@ Status ensure_dns_daemon(const std::string& racker_binary) {
   std::string log_path = run_dir + "/dns.log";
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd < 0) return Error(Errc::kIo, "cannot open /dev/null: " + errno_message(errno));
-  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) {
     int err = errno;
     ::close(null_fd);

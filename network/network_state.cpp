@@ -59,7 +59,7 @@ std::string file_name_of(const std::string& name) {
 
 Status write_atomically(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Error(Errc::kIo, "cannot write " + tmp + ": " + std::strerror(errno));
   std::size_t done = 0;
   while (done < data.size()) {

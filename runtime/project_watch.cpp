@@ -60,8 +60,9 @@ std::vector<ContainerEvent> diff_snapshots(const std::map<std::string, Container
     const ContainerState& was = it->second.state;
     const ContainerState& is = now.state;
     bool started = !is.started_at.empty() && is.started_at != was.started_at;
-    auto exited = [&](bool restarting) {
-      ContainerEvent e = event(ContainerEventKind::kExited, now);
+    // A structured binding cannot be captured before C++20 compilers catch up (clang 14).
+    auto exited = [&, &seen = now](bool restarting) {
+      ContainerEvent e = event(ContainerEventKind::kExited, seen);
       e.restarting = restarting;
       out.push_back(e);
     };

@@ -48,7 +48,7 @@ bool transient_error(const Error& e) { return e.code == Errc::kIo || e.code == E
 class FileSink {
  public:
   explicit FileSink(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   }
   ~FileSink() {
     if (fd_ >= 0) ::close(fd_);
