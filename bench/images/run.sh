@@ -8,6 +8,8 @@
 # warm for both). Needs root, docker-registry, skopeo, umoci.
 #
 # usage: bench/images/run.sh [RACKER_BINARY] [RUNS]
+# RACKER_BASELINE=/path/to/older/racker also times that binary in the same
+# run (before/after figures for a change to the pull path).
 set -euo pipefail
 racker=${1:-$(dirname "$0")/../../build/racker}
 runs=${2:-3}
@@ -51,17 +53,25 @@ echo "compressed blobs: $((blobs / 1000000)) MB"
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# time_racker BINARY TIMES_FILE: cold pulls into a fresh state root.
+time_racker() {
+  : > "$2"
+  for i in $(seq "$runs"); do
+    rm -rf "$work/racker-root"
+    t0=$(now)
+    RACKER_ROOT="$work/racker-root" DOCKER_CONFIG="$work/dc" "$1" pull -q "127.0.0.1:$port/bench/big:1" >/dev/null
+    t1=$(now)
+    echo "$t1 - $t0" | bc >> "$2"
+  done
+}
 echo "== racker pull ($runs runs)"
-: > "$work/racker.times"
-for i in $(seq "$runs"); do
-  rm -rf "$work/racker-root"
-  t0=$(now)
-  RACKER_ROOT="$work/racker-root" DOCKER_CONFIG="$work/dc" "$racker" pull -q "127.0.0.1:$port/bench/big:1" >/dev/null
-  t1=$(now)
-  echo "$t1 - $t0" | bc >> "$work/racker.times"
-done
+time_racker "$racker" "$work/racker.times"
 unpacked=$(du -sb "$work/racker-root/images/layers" | cut -f1)
 echo "unpacked: $((unpacked / 1000000)) MB"
+if [ -n "${RACKER_BASELINE:-}" ]; then
+  echo "== baseline racker pull: $RACKER_BASELINE ($runs runs)"
+  time_racker "$(readlink -f "$RACKER_BASELINE")" "$work/baseline.times"
+fi
 
 echo "== skopeo copy + umoci unpack ($runs runs)"
 : > "$work/old.times"
@@ -84,3 +94,7 @@ echo
 echo "racker pull:                 ${r}s (median of $runs)"
 echo "skopeo copy + umoci unpack:  ${o}s (skopeo ${c}s, umoci $(echo "$o - $c" | bc)s)"
 echo "speed-up:                    $(echo "scale=2; $o / $r" | bc)x"
+if [ -n "${RACKER_BASELINE:-}" ]; then
+  b=$(median < "$work/baseline.times")
+  echo "baseline racker pull:        ${b}s (this one / baseline: $(echo "scale=2; $r / $b" | bc)x)"
+fi
