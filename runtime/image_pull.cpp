@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "beneath.h"  // UniqueFd
 #include "image_files.h"
 
 namespace racker::runtime {
@@ -70,13 +71,12 @@ class LayerWorkers {
     auto progress = [&](int64_t got) { report(id, LayerPhase::kDownloading, got, job.blob.size); };
     if (auto st = client_.fetch_blob(job.blob, blob_path, progress); !st) return st;
     report(id, LayerPhase::kExtracting);
-    int blob = ::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (blob < 0) return Error(Errc::kIo, "layer " + id.str() + ": " + std::strerror(errno));
+    UniqueFd blob(::open(blob_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!blob.valid()) return Error(Errc::kIo, "layer " + id.str() + ": " + std::strerror(errno));
     LayerUnpackOptions unpack = options_.unpack;
     unpack.max_bytes = store_.limits().layer_bytes;
     // Named by digest in errors: the staging path means nothing to the user.
-    auto unpacked = unpack_layer_fd(blob, id.str(), staged.diff_dir, unpack);
-    ::close(blob);
+    auto unpacked = unpack_layer_fd(blob.get(), id.str(), staged.diff_dir, unpack);
     if (!unpacked) return unpacked.error();
     if ((image_bytes_ += unpacked->tar_size) > store_.limits().image_bytes)
       return Error(Errc::kIo, "image decompresses to more than " + std::to_string(store_.limits().image_bytes) +

@@ -36,6 +36,7 @@
 #include "racker/runtime/digest.h"
 #include "racker/runtime/image_config.h"
 #include "racker/runtime/image_ref.h"
+#include "racker/runtime/layer_unpack.h"  // kDefaultMaxLayerBytes
 #include "racker/util/error.h"
 
 namespace racker::runtime {
@@ -83,9 +84,8 @@ struct StagedLayer {
 // Bounds on what pulls and loads into a store may unpack (decompressed tar
 // bytes): a few MB of gzip can inflate to terabytes.
 struct ImageLimits {
-  static constexpr int64_t kDefault = int64_t{64} << 30;  // 64 GiB
-  int64_t layer_bytes = kDefault;
-  int64_t image_bytes = kDefault;
+  int64_t layer_bytes = kDefaultMaxLayerBytes;
+  int64_t image_bytes = kDefaultMaxLayerBytes;
 };
 
 class LocalImageStore : public ImageStore {

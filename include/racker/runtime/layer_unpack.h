@@ -29,6 +29,10 @@ enum class LayerEntries {
   kPlainFiles,  // an archive of files (docker-archive, oci-archive): no nodes, FIFOs or sockets
 };
 
+// Bounds the decompressed stream: a few MB of gzip can inflate to terabytes.
+// Also the default of a store's ImageLimits.
+inline constexpr int64_t kDefaultMaxLayerBytes = int64_t{64} << 30;  // 64 GiB
+
 struct LayerUnpackOptions {
   // chown entries to their numeric uid/gid. Needs root; off for unprivileged tests.
   bool preserve_ownership = true;
@@ -38,7 +42,7 @@ struct LayerUnpackOptions {
   LayerEntries entries = LayerEntries::kImageLayer;
   // Refuse a tar stream longer than this (decompressed bytes); pulls and
   // loads set it from their store's ImageLimits.
-  int64_t max_bytes = int64_t{64} << 30;
+  int64_t max_bytes = kDefaultMaxLayerBytes;
 };
 
 // Options fitting the current process: ownership and whiteouts only as root.
