@@ -41,6 +41,23 @@ const char* way_name(WayIn way) {
   return "?";
 }
 
+// An image config whose rootfs lists `diff_ids`.
+json image_config(const json& diff_ids) {
+  return {{"architecture", "amd64"}, {"os", "linux"}, {"config", json::object()},
+          {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
+}
+
+// What the store under `root` holds: image records, layers, blobs and
+// staging leftovers, one path per line ("" when empty).
+std::string store_contents(const std::string& root) {
+  std::string out;
+  for (const char* sub : {"images", "layers", "blobs/sha256", "tmp"}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(root + "/images/" + sub, ec)) out += e.path().string() + "\n";
+  }
+  return out;
+}
+
 // A docker-archive (what `docker save` writes) of one image: manifest.json,
 // the config and the layers as the members named; `extra` members go first
 // (symlinks, FIFOs, devices standing in for a config or a layer).
@@ -53,9 +70,7 @@ std::string docker_archive(const std::string& tag, const std::vector<std::string
     layer_names.push_back(name);
     members.file(name, layer_tars[i]);
   }
-  json config = {{"architecture", "amd64"}, {"os", "linux"}, {"config", json::object()},
-                 {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
-  members.file("config.json", config.dump());
+  members.file("config.json", image_config(diff_ids).dump());
   members.file("manifest.json", json::array({{{"Config", "config.json"}, {"RepoTags", {tag}}, {"Layers", layer_names}}}).dump());
   return members.build();
 }
@@ -115,10 +130,7 @@ class HostileLab {
   std::string leftovers_after_prune() const {
     auto pruned = racker({"image", "prune", "-f"});
     std::string out = pruned.exit_code == 0 ? "" : "image prune failed: " + pruned.err + "\n";
-    for (const char* sub : {"images", "layers", "blobs/sha256", "tmp"}) {
-      std::error_code ec;
-      for (const auto& e : fs::directory_iterator(env_.root() + "/images/" + sub, ec)) out += e.path().string() + "\n";
-    }
+    out += store_contents(env_.root());
     std::string tags = read_file(env_.root() + "/images/repositories.json");
     if (!tags.empty() && json::parse(tags).value("tags", json::object()).size() > 0) out += "tags: " + tags;
     return out;
@@ -130,8 +142,6 @@ class HostileLab {
   TempDir work_;
   int cases_ = 0;
 };
-
-#define REQUIRE_HOSTILE_LAB_TOOLS() RACKER_REQUIRE_ROOT_AND_REGISTRY()
 
 std::string describe(WayIn way, const CommandResult& r) {
   return std::string(way_name(way)) + ": exit " + std::to_string(r.exit_code) + (r.timed_out ? " (timed out)" : "") +
@@ -148,7 +158,7 @@ std::string long_prefix() {
 }  // namespace
 
 TEST_CASE("a symlink at the end of a path past PATH_MAX leads nowhere outside the layer", "[security][image]") {
-  REQUIRE_HOSTILE_LAB_TOOLS();
+  RACKER_REQUIRE_ROOT_AND_REGISTRY();
   HostCanary canary;
   HostileLab lab;
   std::string deep = long_prefix();
@@ -175,16 +185,14 @@ TEST_CASE("a symlink at the end of a path past PATH_MAX leads nowhere outside th
 
 TEST_CASE("load reads only regular files inside the archive, never a host file or device it points at",
           "[security][image]") {
-  REQUIRE_HOSTILE_LAB_TOOLS();
+  RACKER_REQUIRE_ROOT_AND_REGISTRY();
   HostCanary canary;
   HostileLab lab;
   std::string layer = TarBuilder().file("ok", "fine\n").build();
   std::string secret = read_file(canary.secret());
   // A manifest.json whose config or layer is a member that is not a file.
   auto archive_with = [&](const std::string& member, TarBuilder stand_in, bool as_config, const std::string& diff_source) {
-    json config = {{"architecture", "amd64"}, {"os", "linux"}, {"config", json::object()},
-                   {"rootfs", {{"type", "layers"}, {"diff_ids", {runtime::sha256_of(diff_source).str()}}}}};
-    if (!as_config) stand_in.file("config.json", config.dump());
+    if (!as_config) stand_in.file("config.json", image_config({runtime::sha256_of(diff_source).str()}).dump());
     if (as_config) stand_in.file("layer0.tar", layer);
     json manifest = json::array({{{"Config", as_config ? member : "config.json"},
                                   {"RepoTags", {"hostile/load:v1"}},
@@ -219,7 +227,7 @@ TEST_CASE("load reads only regular files inside the archive, never a host file o
 }
 
 TEST_CASE("an opaque directory replaced by a symlink puts no xattr on the host", "[security][image]") {
-  REQUIRE_HOSTILE_LAB_TOOLS();
+  RACKER_REQUIRE_ROOT_AND_REGISTRY();
   HostCanary canary;
   HostileLab lab;
   TarBuilder layer;
@@ -235,7 +243,7 @@ TEST_CASE("an opaque directory replaced by a symlink puts no xattr on the host",
 }
 
 TEST_CASE("trusted.* xattrs from a layer are dropped, user.* kept", "[security][image]") {
-  REQUIRE_HOSTILE_LAB_TOOLS();
+  RACKER_REQUIRE_ROOT_AND_REGISTRY();
   HostileLab lab;
   TarEntry marked;
   marked.name = "marked";
@@ -266,7 +274,7 @@ TEST_CASE("trusted.* xattrs from a layer are dropped, user.* kept", "[security][
 }
 
 TEST_CASE("decompression bombs stop at the layer and image limits and leave nothing", "[security][image][limits]") {
-  REQUIRE_HOSTILE_LAB_TOOLS();
+  RACKER_REQUIRE_ROOT_AND_REGISTRY();
   HostileLab lab;
   TarBuilder bomb;
   bomb.file("zeros", std::string(24 << 20, '\0'));  // 24 MiB of zeros: ~24 KiB of gzip
@@ -292,14 +300,12 @@ TEST_CASE("decompression bombs stop at the layer and image limits and leave noth
 }
 
 TEST_CASE("manifests that lie about their kind or their sizes are refused", "[security][image]") {
-  REQUIRE_HOSTILE_LAB_TOOLS();
+  RACKER_REQUIRE_ROOT_AND_REGISTRY();
   HostileLab lab;
   StaticRegistry registry;
   REQUIRE(registry.ok());
   std::string layer = TarBuilder().file("f", "x\n").build(TarCompression::kGzip);
-  std::string config = json{{"architecture", "amd64"}, {"os", "linux"}, {"config", json::object()},
-                            {"rootfs", {{"type", "layers"}, {"diff_ids", {runtime::sha256_of(TarBuilder().file("f", "x\n").build()).str()}}}}}
-                           .dump();
+  std::string config = image_config({runtime::sha256_of(TarBuilder().file("f", "x\n").build()).str()}).dump();
   std::string layer_digest = registry.put_blob(layer), config_digest = registry.put_blob(config);
   auto descriptor = [](const std::string& media_type, const std::string& digest, json size) {
     json d = {{"mediaType", media_type}, {"digest", digest}};
@@ -352,17 +358,10 @@ TEST_CASE("manifests that lie about their kind or their sizes are refused", "[se
 }
 
 TEST_CASE("a refused tag or reference stores nothing, before any prune", "[security][image]") {
-  REQUIRE_HOSTILE_LAB_TOOLS();
+  RACKER_REQUIRE_ROOT_AND_REGISTRY();
   HostileLab lab;
   std::string layer = TarBuilder().file("f", "x\n").build();
-  auto nothing_stored = [&] {
-    std::string out;
-    for (const char* sub : {"images", "layers", "blobs/sha256", "tmp"}) {
-      std::error_code ec;
-      for (const auto& e : fs::directory_iterator(lab.env().root() + "/images/" + sub, ec)) out += e.path().string() + "\n";
-    }
-    return out;
-  };
+  auto nothing_stored = [&] { return store_contents(lab.env().root()); };
   for (const char* tag : {"Bad Tag:v1", "x:../../etc", "a@sha256:" "0000000000000000000000000000000000000000000000000000000000000000"}) {
     std::string path = lab.work() / "tagged.tar";
     write_file(path, docker_archive(tag, {layer}));
@@ -392,7 +391,7 @@ TEST_CASE("a refused tag or reference stores nothing, before any prune", "[secur
 }
 
 TEST_CASE("the store keeps what it holds private", "[security][image]") {
-  REQUIRE_HOSTILE_LAB_TOOLS();
+  RACKER_REQUIRE_ROOT_AND_REGISTRY();
   HostileLab lab;
   REQUIRE(lab.offer(WayIn::kImport, TarBuilder().file("f", "x\n")).exit_code == 0);
   auto mode_of = [](const std::string& path) {
