@@ -114,6 +114,29 @@ Result<int> ContainerMonitor::fail_start(const ContainerSpec& spec, const Monito
   return e;
 }
 
+ContainerMonitor::RunEnd ContainerMonitor::record_exit(const std::string& id, int code, RestartTracker& restarts,
+                                                       std::chrono::steady_clock::duration ran,
+                                                       const std::function<void(ContainerState&)>& details) {
+  RunEnd end{code, {}};
+  (void)store_.update_state(id, [&](ContainerState& s) {
+    details(s);
+    s.exit_code = code;
+    s.pid = 0;
+    s.finished_at = now_rfc3339();
+    end.next = restarts.on_exit(code, ran, s.restart_count, s.stop_requested);
+    s.status = end.next.restart ? ContainerStatus::kRestarting : ContainerStatus::kExited;
+    if (end.next.restart) s.restart_count++;
+  });
+  return end;
+}
+
+ContainerMonitor::RunEnd ContainerMonitor::fail_restart(const ContainerSpec& spec, Error e, int code,
+                                                        RestartTracker& restarts,
+                                                        std::chrono::steady_clock::duration ran) {
+  (void)cleanup_container_leftovers(store_, spec.id);
+  return record_exit(spec.id, code, restarts, ran, [&](ContainerState& s) { s.error = e.message; });
+}
+
 // Everything one start of the container holds; released in teardown.
 struct ContainerMonitor::Attempt {
   LaunchedNspawn nspawn;
@@ -136,9 +159,14 @@ Status cleanup_container_leftovers(ContainerStore& store, const std::string& id)
   return st ? cg : st;
 }
 
-Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorOptions& options, bool first) {
+Result<ContainerMonitor::RunEnd> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorOptions& options,
+                                                           bool first, RestartTracker& restarts) {
   RootfsPaths paths{store_.dir(spec.id), store_.volumes_dir()};
-  auto start_failed = [&](Error e, int code) { return fail_start(spec, options, std::move(e), code, first); };
+  auto began = std::chrono::steady_clock::now();
+  auto start_failed = [&](Error e, int code) -> Result<RunEnd> {
+    if (first) return fail_start(spec, options, std::move(e), code, true).error();
+    return fail_restart(spec, std::move(e), code, restarts, std::chrono::steady_clock::now() - began);
+  };
 
   if (auto st = prepare_rootfs(spec, paths); !st) return start_failed(st.error(), 125);
   auto cgroup = container_cgroup(host_, spec);
@@ -327,16 +355,11 @@ Result<int> ContainerMonitor::run_once(const ContainerSpec& spec, const MonitorO
   else code = 128 + info.si_status;
   if (int by_signal = signal_exit_code(a.diag_text); by_signal > 0 && code == 1) code = by_signal;
 
-  (void)store_.update_state(spec.id, [&](ContainerState& s) {
-    s.status = ContainerStatus::kExited;
+  return record_exit(spec.id, code, restarts, std::chrono::steady_clock::now() - began, [&](ContainerState& s) {
     s.paused = false;
-    s.exit_code = code;
     s.oom_killed = oom;
-    s.pid = 0;
-    s.finished_at = now_rfc3339();
     if (!teardown) s.error = teardown.error().message;
   });
-  return code;
 }
 
 Result<int> ContainerMonitor::run(const std::string& id, const MonitorOptions& options) {
@@ -366,22 +389,13 @@ Result<int> ContainerMonitor::run_restarting(const ContainerSpec& spec, const Mo
   int last = 0;
   RestartTracker restarts(spec.restart);
   for (bool first = true;; first = false) {
-    auto began = std::chrono::steady_clock::now();
     MonitorOptions attempt_options = options;
     if (!first) attempt_options.on_first_start = nullptr;
-    auto result = run_once(spec, attempt_options, first);
-    if (!result && first) return result.error();
-    last = result ? *result : 125;
-    auto state = store_.read_state(id);
-    if (!state) break;
-    auto decision = restarts.on_exit(last, std::chrono::steady_clock::now() - began, state->restart_count,
-                                     state->stop_requested);
-    if (!decision.restart) break;
-    (void)store_.update_state(id, [](ContainerState& s) {
-      s.status = ContainerStatus::kRestarting;
-      s.restart_count++;
-    });
-    auto until = std::chrono::steady_clock::now() + decision.delay;
+    auto end = run_once(spec, attempt_options, first, restarts);
+    if (!end) return end.error();
+    last = end->exit_code;
+    if (!end->next.restart) break;
+    auto until = std::chrono::steady_clock::now() + end->next.delay;
     bool stopped = false;
     while (std::chrono::steady_clock::now() < until && !stopped) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -13,6 +13,7 @@
 #include "racker/runtime/container_driver.h"
 #include "racker/runtime/container_state.h"
 #include "racker/runtime/nspawn_command.h"
+#include "racker/runtime/restart_policy.h"
 
 namespace racker::runtime {
 
@@ -35,15 +36,31 @@ class ContainerMonitor {
 
  private:
   struct Attempt;
+  // How one run ended and what the restart policy made of it. Both are
+  // written in one record update, so no reader sees "exited" before a
+  // restart the policy implies.
+  struct RunEnd {
+    int exit_code = 0;
+    RestartDecision next;
+  };
   // Under nspawn (or a boot group's systemd): this process restarts it.
   Result<int> run_restarting(const ContainerSpec& spec, const MonitorOptions& options);
-  Result<int> run_once(const ContainerSpec& spec, const MonitorOptions& options, bool first);
+  // An error only when the first start failed; later failed starts are exits.
+  Result<RunEnd> run_once(const ContainerSpec& spec, const MonitorOptions& options, bool first,
+                          RestartTracker& restarts);
   // A grouped service: the group's init runs and restarts it
   // (group_member_monitor.cpp); this process keeps its record, log and cgroups.
   Result<int> run_grouped(const ContainerSpec& spec, const MonitorOptions& options);
   // A start that failed: leftovers undone, the error recorded (the record
   // stays "created" when it never ran), reported to the first start's caller.
   Result<int> fail_start(const ContainerSpec& spec, const MonitorOptions& options, Error e, int code, bool first);
+  // A restart that failed to start: recorded as an exit with `code`, the
+  // policy applied in the same update.
+  RunEnd fail_restart(const ContainerSpec& spec, Error e, int code, RestartTracker& restarts,
+                      std::chrono::steady_clock::duration ran);
+  // Writes an exit and the status the policy implies, atomically.
+  RunEnd record_exit(const std::string& id, int code, RestartTracker& restarts, std::chrono::steady_clock::duration ran,
+                     const std::function<void(ContainerState&)>& details);
 
   ContainerStore& store_;
   HostFacts host_;

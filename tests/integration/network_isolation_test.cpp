@@ -50,8 +50,8 @@ TEST_CASE("networks are isolated from each other, within and across projects", "
     CHECK(ping(c.path(), ec->gateway));
     CHECK(ping(d.path(), ed->gateway));
     // Another network of the same project: not reachable, either way.
-    CHECK_FALSE(ping(c.path(), ea->ipv4));
-    CHECK_FALSE(ping(a.path(), ec->ipv4));
+    CHECK_FALSE(ping_once(c.path(), ea->ipv4));
+    CHECK_FALSE(ping_once(a.path(), ec->ipv4));
     {
       TcpListener listener(a.path(), ea->ipv4, 8080);
       REQUIRE_OK(listener);
@@ -60,8 +60,8 @@ TEST_CASE("networks are isolated from each other, within and across projects", "
       CHECK(listener.wait_for_peers(1, std::chrono::milliseconds(300)).empty());
     }
     // Another project: not reachable, either way.
-    CHECK_FALSE(ping(d.path(), ea->ipv4));
-    CHECK_FALSE(ping(a.path(), ed->ipv4));
+    CHECK_FALSE(ping_once(d.path(), ea->ipv4));
+    CHECK_FALSE(ping_once(a.path(), ed->ipv4));
   }
   HostSnapshot after = HostSnapshot::take();
   CHECK(HostSnapshot::racker_diff(before, after) == "");
@@ -113,12 +113,12 @@ TEST_CASE("internal networks have no way out, others egress masqueraded", "[netw
     CHECK(routes.find("default") == std::string::npos);
     // ...and even with one added by hand, the firewall keeps them in.
     REQUIRE(run_in(db.path(), {"/sbin/ip", "route", "add", "default", "via", ed->gateway}) == 0);
-    CHECK_FALSE(ping(db.path(), outside.address()));
+    CHECK_FALSE(ping_once(db.path(), outside.address()));
     CHECK_FALSE(tcp_connect(db.path(), outside.address(), 8080, std::chrono::milliseconds(500)));
     CHECK(listener.wait_for_peers(2, std::chrono::milliseconds(300)).size() == 1);
     // Nor can the outside world, routed by the host, reach into it.
     REQUIRE(run_in(outside.netns(), {"/sbin/ip", "route", "add", priv->subnet, "via", outside.host_address()}) == 0);
-    CHECK_FALSE(ping(outside.netns(), ed->ipv4));
+    CHECK_FALSE(ping_once(outside.netns(), ed->ipv4));
   }
   HostSnapshot after = HostSnapshot::take();
   CHECK(HostSnapshot::racker_diff(before, after) == "");

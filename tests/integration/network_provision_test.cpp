@@ -77,7 +77,7 @@ TEST_CASE("two namespaces on one network reach each other, teardown restores the
 
     // Disconnect releases the address: a newcomer gets it.
     REQUIRE_OK((*nets)->disconnect("demo_default", "demo-db-1"));
-    CHECK_FALSE(ping(a.path(), eb->ipv4));
+    CHECK_FALSE(ping_once(a.path(), eb->ipv4));
     TestNetns c(env.netns_dir(), "demo-cache-1");
     REQUIRE_OK(c);
     auto ec = (*nets)->connect(c.path(), "demo_default", endpoint("demo-cache-1"));

@@ -13,10 +13,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "racker/network/netns.h"
 #include "racker/network/network_backend.h"
@@ -168,8 +170,17 @@ int run_in(const std::string& netns, const std::vector<std::string>& argv, std::
   return WEXITSTATUS(status);
 }
 
-bool ping(const std::string& netns, const std::string& address) {
+bool ping_once(const std::string& netns, const std::string& address) {
   return run_in(netns, {"/bin/busybox", "ping", "-c1", "-W1", address}) == 0;
+}
+
+bool ping(const std::string& netns, const std::string& address) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ping_once(netns, address)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
 }
 
 bool tcp_connect(const std::string& netns, const std::string& address, int port, std::chrono::milliseconds timeout) {

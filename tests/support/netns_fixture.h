@@ -48,8 +48,14 @@ class TestNetns {
 int run_in(const std::string& netns, const std::vector<std::string>& argv,
            std::chrono::milliseconds timeout = std::chrono::seconds(10), std::string* output = nullptr);
 
-// `busybox ping -c1 -W1 address` inside `netns`: true when a reply came.
+// True once `busybox ping -c1 -W1 address` inside `netns` gets a reply,
+// retried for up to 15 s: a new veth's carrier (and so its bridge port) comes
+// up asynchronously, later still on a loaded machine.
 bool ping(const std::string& netns, const std::string& address);
+
+// One `busybox ping -c1 -W1`, for checks that expect no reply (retrying
+// those would only slow them down).
+bool ping_once(const std::string& netns, const std::string& address);
 
 // A TCP connection from inside `netns` to address:port within `timeout`.
 bool tcp_connect(const std::string& netns, const std::string& address, int port,
