@@ -22,7 +22,7 @@ struct RunFlags {
   bool detach = false, rm = false, interactive = false, tty = false, read_only = false, privileged = false,
        init = false;
   std::string name, workdir, user, hostname, domainname, entrypoint, memory, memory_swap, cpus, restart = "no",
-      stop_signal, network = "host", pull = "missing";
+      stop_signal, network = "host", pull = "missing", userns;
   bool entrypoint_set = false;
   int stop_timeout = -1;
   int64_t pids_limit = 0, cpu_shares = 0;
@@ -132,6 +132,9 @@ Result<ContainerSettings> settings_from(const RunFlags& f, std::vector<std::stri
     }
   }
   s.network_mode = f.network == "default" || f.network == "bridge" ? "host" : f.network;
+  auto userns = parse_userns_mode(f.userns);
+  if (!userns) return userns.error();
+  s.userns = *userns;
   return s;
 }
 
@@ -229,6 +232,7 @@ CommandRegistration register_run(Parent::kRoot, 100, [](CLI::App& parent, Contex
   }, "Overwrite the default ENTRYPOINT of the image");
   cmd->add_flag("--read-only", f->read_only, "Mount the container's root filesystem as read only");
   cmd->add_flag("--privileged", f->privileged, "Give extended privileges to this container");
+  cmd->add_option("--userns", f->userns, "User namespace to use (host, or auto: a private block of ids)");
   cmd->add_flag("--init", f->init, "Run an init inside the container that forwards signals and reaps processes");
   cmd->add_option("--cap-add", f->cap_add, "Add Linux capabilities")->allow_extra_args(false);
   cmd->add_option("--cap-drop", f->cap_drop, "Drop Linux capabilities")->allow_extra_args(false);

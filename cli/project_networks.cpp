@@ -206,7 +206,10 @@ Status ProjectNetworks::attach_locked(const Service& service, runtime::Container
   const bool oneoff = label != spec.labels.end() && label->second == "True";
   std::vector<network::Attachment> attachments;
   std::set<std::string> joined;
-  std::vector<std::string> gateways;
+  struct DnsServed {
+    std::string gateway, address;  // the container's address on that network
+  };
+  std::vector<DnsServed> served;
   int index = 0;
   for (const auto& j : joined_networks(service)) {
     auto it = project_.networks.find(j.key);
@@ -222,7 +225,7 @@ Status ProjectNetworks::attach_locked(const Service& service, runtime::Container
     auto a = (*nets)->connect(netns, it->second.name, options);
     if (!a) return a.error().with_context("container " + spec.name + ", network " + it->second.name);
     joined.insert(it->second.name);
-    if (!a->gateway.empty()) gateways.push_back(a->gateway);
+    if (!a->gateway.empty()) served.push_back({a->gateway, a->ipv4.empty() ? a->ipv6 : a->ipv4});
     attachments.push_back(std::move(*a));
     ++index;
   }
@@ -253,13 +256,14 @@ Status ProjectNetworks::attach_locked(const Service& service, runtime::Container
   if (auto st = render_network_files(service, std::move(hosts), first.gateway, spec); !st) return st;
 
   // Names resolve from the container's first lookup on: the daemon serves
-  // every network before the payload starts.
+  // every network, with this container in it, before the payload starts.
   if (auto st = network::ensure_dns_daemon(runtime::self_executable()); !st)
     return st.error().with_context("the DNS daemon");
-  for (const auto& gateway : gateways)
-    if (auto st = network::wait_dns_ready(gateway, std::chrono::seconds(5)); !st)
-      spdlog::warn("container {}: the DNS server on {} does not answer yet: {}", spec.name, gateway,
-                   st.error().to_string());
+  for (const auto& s : served) {
+    Status st = s.address.empty() ? network::wait_dns_ready(s.gateway, std::chrono::seconds(5))
+                                  : network::wait_dns_answers(s.gateway, spec.name, s.address, std::chrono::seconds(5));
+    if (!st) spdlog::warn("container {}: {}", spec.name, st.error().to_string());
+  }
 
   spec.network.netns_path = netns;
   return ok_status();

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <functional>
+#include <span>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -22,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include "racker/network/dns_daemon.h"
+#include "racker/network/dns_message.h"
 
 namespace racker::network {
 
@@ -140,7 +144,11 @@ Status ensure_dns_daemon(const std::string& racker_binary) {
   return Error(Errc::kTimeout, "the DNS daemon did not start within 5 s; see " + log_path);
 }
 
-Status wait_dns_ready(const std::string& gateway, std::chrono::milliseconds timeout, uint16_t port) {
+namespace {
+
+// A UDP socket connected to gateway:port, so only the gateway's answers
+// arrive (and refusals show up as ECONNREFUSED, which just means "not yet").
+Result<int> connected_dns_socket(const std::string& gateway, uint16_t port) {
   sockaddr_storage to{};
   socklen_t to_len = 0;
   int family = AF_INET;
@@ -159,8 +167,6 @@ Status wait_dns_ready(const std::string& gateway, std::chrono::milliseconds time
   }
   int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Error(Errc::kIo, "socket: " + errno_message(errno));
-  // Connected, so only the gateway's answers arrive (and refusals show up as
-  // ECONNREFUSED, which just means "not yet").
   if (::connect(fd, reinterpret_cast<sockaddr*>(&to), to_len) != 0) {
     int err = errno;
     ::close(fd);
@@ -168,7 +174,30 @@ Status wait_dns_ready(const std::string& gateway, std::chrono::milliseconds time
   }
   timeval tv{0, 100 * 1000};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
 
+// Sends `query` every 100 ms until a reply with its ID satisfies `done`.
+bool ask_until(int fd, const std::vector<uint8_t>& query, std::chrono::milliseconds timeout,
+               const std::function<bool(std::span<const uint8_t>)>& done) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  uint8_t buf[1500];
+  do {
+    (void)::send(fd, query.data(), query.size(), 0);
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n >= 12 && buf[0] == query[0] && buf[1] == query[1] && (buf[2] & 0x80) &&
+        done(std::span<const uint8_t>(buf, static_cast<size_t>(n))))
+      return true;
+    if (n >= 0 || errno == ECONNREFUSED) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return false;
+}
+
+}  // namespace
+
+Status wait_dns_ready(const std::string& gateway, std::chrono::milliseconds timeout, uint16_t port) {
+  auto fd = connected_dns_socket(gateway, port);
+  if (!fd) return fd.error();
   // A query for "racker-probe." A: a single unknown label, which the server
   // answers itself (NXDOMAIN) without asking upstream.
   uint16_t id = static_cast<uint16_t>(std::random_device{}());
@@ -178,20 +207,29 @@ Status wait_dns_ready(const std::string& gateway, std::chrono::milliseconds time
   q.push_back(static_cast<uint8_t>(label.size()));
   q.insert(q.end(), label.begin(), label.end());
   for (uint8_t b : {0, 0, 1, 0, 1}) q.push_back(b);  // root, type A, class IN
-
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  uint8_t buf[512];
-  do {
-    (void)::send(fd, q.data(), q.size(), 0);
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n >= 12 && buf[0] == q[0] && buf[1] == q[1] && (buf[2] & 0x80)) {
-      ::close(fd);
-      return ok_status();
-    }
-    if (n < 0 && errno == ECONNREFUSED) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  } while (std::chrono::steady_clock::now() < deadline);
-  ::close(fd);
+  bool answered = ask_until(*fd, q, timeout, [](std::span<const uint8_t>) { return true; });
+  ::close(*fd);
+  if (answered) return ok_status();
   return Error(Errc::kTimeout, "no DNS server answered on " + gateway + ":" + std::to_string(port));
+}
+
+Status wait_dns_answers(const std::string& gateway, const std::string& name, const std::string& address,
+                        std::chrono::milliseconds timeout, uint16_t port) {
+  boost::system::error_code ec;
+  auto expected = boost::asio::ip::make_address(address, ec);
+  if (ec) return Error(Errc::kInvalidArgument, "not an IP address: " + address);
+  auto fd = connected_dns_socket(gateway, port);
+  if (!fd) return fd.error();
+  auto q = build_dns_address_query(name, expected, static_cast<uint16_t>(std::random_device{}()));
+  bool answered = ask_until(*fd, q, timeout, [&](std::span<const uint8_t> reply) {
+    for (const auto& a : dns_reply_addresses(reply))
+      if (a == expected) return true;
+    return false;
+  });
+  ::close(*fd);
+  if (answered) return ok_status();
+  return Error(Errc::kTimeout, "the DNS server on " + gateway + ":" + std::to_string(port) + " does not know " + name +
+                                   " as " + address + " yet");
 }
 
 }  // namespace racker::network

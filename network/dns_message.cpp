@@ -303,4 +303,42 @@ std::string dns_reverse_name(const boost::asio::ip::address& address) {
   return out + "ip6.arpa";
 }
 
+std::vector<uint8_t> build_dns_address_query(const std::string& name, const boost::asio::ip::address& type_of,
+                                             uint16_t id) {
+  ldns_rr_type type = type_of.is_v4() ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA;
+  ldns_pkt* raw = nullptr;
+  if (ldns_pkt_query_new_frm_str(&raw, name.c_str(), type, LDNS_RR_CLASS_IN, LDNS_RD) != LDNS_STATUS_OK) return {};
+  PktPtr pkt(raw);
+  ldns_pkt_set_id(pkt.get(), id);
+  uint8_t* wire = nullptr;
+  size_t size = 0;
+  if (ldns_pkt2wire(&wire, pkt.get(), &size) != LDNS_STATUS_OK) return {};
+  std::vector<uint8_t> out(wire, wire + size);
+  std::free(wire);
+  return out;
+}
+
+std::vector<boost::asio::ip::address> dns_reply_addresses(std::span<const uint8_t> reply) {
+  std::vector<boost::asio::ip::address> out;
+  ldns_pkt* raw = nullptr;
+  if (ldns_wire2pkt(&raw, reply.data(), reply.size()) != LDNS_STATUS_OK) return out;
+  PktPtr pkt(raw);
+  ldns_rr_list* answers = ldns_pkt_answer(pkt.get());
+  for (size_t i = 0; answers && i < ldns_rr_list_rr_count(answers); ++i) {
+    ldns_rr* rr = ldns_rr_list_rr(answers, i);
+    ldns_rdf* rdf = ldns_rr_rdf(rr, 0);
+    if (!rdf) continue;
+    if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A && ldns_rdf_size(rdf) == 4) {
+      boost::asio::ip::address_v4::bytes_type b;
+      std::memcpy(b.data(), ldns_rdf_data(rdf), 4);
+      out.emplace_back(boost::asio::ip::address_v4(b));
+    } else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rdf) == 16) {
+      boost::asio::ip::address_v6::bytes_type b;
+      std::memcpy(b.data(), ldns_rdf_data(rdf), 16);
+      out.emplace_back(boost::asio::ip::address_v6(b));
+    }
+  }
+  return out;
+}
+
 }  // namespace racker::network

@@ -11,6 +11,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <set>
+#include <string>
 #include <nlohmann/json.hpp>
 
 #include "container_tty.h"
@@ -152,7 +154,15 @@ int run_container_init() {
   for (int fd : {kInitStdinFd, kInitStdoutFd, kInitStderrFd}) ::close(fd);
 
   // racker's own files leave the container before the payload runs.
-  for (const auto& path : config->unmount) ::umount2(path.c_str(), MNT_DETACH);
+  std::set<std::string> hidden;
+  for (const auto& path : config->unmount)
+    if (::umount2(path.c_str(), MNT_DETACH) != 0) {
+      // In a private user namespace the bind is locked to what it covers
+      // and cannot go: its directory is hidden under an empty tmpfs instead.
+      std::string parent = path.substr(0, path.rfind('/'));
+      if (hidden.insert(parent).second)
+        ::mount("tmpfs", parent.c_str(), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
+    }
   for (const auto& path : config->unmount) {
     if (::rmdir(path.c_str()) != 0) ::unlink(path.c_str());
     std::string parent = path.substr(0, path.rfind('/'));

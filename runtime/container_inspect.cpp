@@ -61,6 +61,7 @@ std::string container_inspect_json(const ContainerInfo& info, const std::string&
         {"CapAdd", s.cap_add},
         {"CapDrop", s.cap_drop},
         {"Privileged", s.privileged},
+        {"UsernsMode", s.userns == UsernsMode::kAuto ? "auto" : ""},
         {"ReadonlyRootfs", s.read_only},
         {"Tmpfs", tmpfs},
         {"Memory", s.resources.memory_bytes},

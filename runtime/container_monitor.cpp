@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "container_files.h"
@@ -29,6 +30,7 @@
 #include "racker/runtime/log_writer.h"
 #include "racker/runtime/restart_policy.h"
 #include "racker/runtime/service_container.h"
+#include "racker/runtime/user_namespace.h"
 #include "racker/runtime/overlay.h"
 #include "racker/runtime/volume_store.h"
 
@@ -168,6 +170,13 @@ Result<ContainerMonitor::RunEnd> ContainerMonitor::run_once(const ContainerSpec&
     return fail_restart(spec, std::move(e), code, restarts, std::chrono::steady_clock::now() - began);
   };
 
+  // Held for the run: no one else takes this container's user ids meanwhile.
+  std::optional<UsernsLease> userns_lease;
+  if (spec.userns == UsernsMode::kAuto) {
+    auto lease = UsernsLease::take(spec.userns_base);
+    if (!lease) return start_failed(lease.error(), 125);
+    userns_lease.emplace(std::move(*lease));
+  }
   if (auto st = prepare_rootfs(spec, paths); !st) return start_failed(st.error(), 125);
   auto cgroup = container_cgroup(host_, spec);
   if (!cgroup) return start_failed(cgroup.error(), 125);

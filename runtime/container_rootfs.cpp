@@ -8,10 +8,12 @@
 
 #include <cerrno>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "container_files.h"
 #include "racker/runtime/overlay.h"
+#include "racker/runtime/user_namespace.h"
 #include "racker/runtime/volume_store.h"
 
 namespace racker::runtime {
@@ -54,6 +56,9 @@ Status write_etc_files(const ContainerSpec& spec, const RootfsPaths& paths) {
 }
 
 Status prepare_volumes(const ContainerSpec& spec, const RootfsPaths& paths, int root_fd) {
+  // A private user namespace's root sees the image's ids raised by its base;
+  // volumes are mounted idmapped, so they keep the image's own ids.
+  uint32_t id_shift = spec.userns == UsernsMode::kAuto ? spec.userns_base : 0;
   VolumeStore volumes(paths.volumes_dir);
   for (const auto& m : spec.mounts) {
     if (m.type == MountSpec::Type::kBind) {
@@ -69,7 +74,7 @@ Status prepare_volumes(const ContainerSpec& spec, const RootfsPaths& paths, int 
     int fd = open_in_root(root_fd, m.target, O_PATH | O_DIRECTORY);
     if (fd < 0) continue;  // nothing in the image there
     std::string from = "/proc/self/fd/" + std::to_string(fd);
-    Status st = copy_tree(from, volumes.data_dir(m.source));
+    Status st = copy_tree(from, volumes.data_dir(m.source), id_shift);
     ::close(fd);
     if (!st) return st.error().with_context("while copying image content into volume " + m.source);
   }
@@ -80,21 +85,22 @@ Status fill_rootfs(const ContainerSpec& spec, const RootfsPaths& paths) {
   int root_fd = ::open(paths.rootfs().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) return cfiles::errno_error("open " + paths.rootfs(), errno);
   Status st;
+  uint32_t owner = spec.userns == UsernsMode::kAuto ? spec.userns_base : 0;  // the container's root
   // nspawn refuses a tree without /usr; the other directories are mount
   // points it needs, made here so a read-only root works too.
   for (const char* dir : {"/usr", "/dev", "/proc", "/sys", "/run", "/etc"}) {
-    st = make_in_root(root_fd, dir, false);
+    st = make_in_root(root_fd, dir, false, owner);
     if (!st) break;
   }
   if (st)
     for (const char* file : {"/etc/hostname", "/etc/hosts", "/etc/resolv.conf"}) {
-      st = make_in_root(root_fd, file, true);
+      st = make_in_root(root_fd, file, true, owner);
       if (!st) break;
     }
   if (st)
     for (const auto& m : spec.mounts) {
       bool file_target = m.type == MountSpec::Type::kBind && !cfiles::is_dir(m.source) && cfiles::exists(m.source);
-      st = make_in_root(root_fd, m.target, file_target);
+      st = make_in_root(root_fd, m.target, file_target, owner);
       if (!st) break;
     }
   if (st) st = prepare_volumes(spec, paths, root_fd);
@@ -104,7 +110,7 @@ Status fill_rootfs(const ContainerSpec& spec, const RootfsPaths& paths) {
 
 }  // namespace
 
-Status make_in_root(int root_fd, const std::string& path, bool file) {
+Status make_in_root(int root_fd, const std::string& path, bool file, uint32_t owner) {
   std::string current;
   size_t pos = 1;
   while (pos <= path.size()) {
@@ -132,6 +138,10 @@ Status make_in_root(int root_fd, const std::string& path, bool file) {
       r = ::mkdirat(parent, component.c_str(), 0755);
     }
     int err = errno;
+    if (r >= 0 && owner != 0 && ::fchownat(parent, component.c_str(), owner, owner, AT_SYMLINK_NOFOLLOW) != 0) {
+      err = errno;
+      r = -1;
+    }
     ::close(parent);
     if (r < 0 && err != EEXIST) return cfiles::errno_error("create " + next + " in container root", err);
     current = next;
@@ -146,6 +156,13 @@ Status prepare_rootfs(const ContainerSpec& spec, const RootfsPaths& paths) {
   dirs.work = paths.work();
   dirs.empty_lower = paths.empty_lower();
   dirs.target = paths.rootfs();
+  std::optional<UsernsFd> userns;
+  if (spec.userns == UsernsMode::kAuto) {
+    auto made = UsernsFd::create(spec.userns_base);
+    if (!made) return made.error();
+    userns.emplace(std::move(*made));
+    dirs.idmap = OverlayIdmap{userns->get(), spec.userns_base};
+  }
   if (auto st = write_etc_files(spec, paths); !st) return st;
   if (auto st = mount_overlay(dirs); !st) return st;
   if (auto st = fill_rootfs(spec, paths); !st) {

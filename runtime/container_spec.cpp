@@ -166,6 +166,19 @@ Result<ContainerSpec> merge_container_spec(const ImageConfig& image, const Conta
   spec.network_mode = s.network_mode;
   spec.group_host = s.group_host;
   spec.group = s.group;
+  spec.userns = s.userns;
+  if (spec.userns == UsernsMode::kAuto) {
+    // Privileges on the host cannot be had from inside a user namespace.
+    if (spec.privileged)
+      return Error(Errc::kInvalidArgument,
+                   "privileged mode is incompatible with user namespaces; run it with --userns=host");
+    if (spec.group_host || !spec.group.empty())
+      return Error(Errc::kUnsupported, "a private user namespace (userns auto) is not supported for grouped services");
+    // The network namespace stays the host's to configure.
+    for (const auto& [key, value] : s.sysctls)
+      if (key.rfind("net.", 0) == 0)
+        return Error(Errc::kUnsupported, "sysctl \"" + key + "\" cannot be set in a private user namespace (userns auto)");
+  }
   if (spec.network_mode != "host" && spec.network_mode != "none" && spec.network_mode != "bridge")
     return Error(Errc::kUnsupported, "network mode \"" + spec.network_mode + "\" is not supported (use bridge, host or none)");
   if (spec.argv().empty()) return Error(Errc::kInvalidArgument, "no command specified");
@@ -182,6 +195,12 @@ std::vector<std::string> container_environment(const ContainerSpec& spec) {
   if (spec.tty) env.push_back("TERM=xterm");
   for (const auto& e : spec.env) set_env(env, e);
   return env;
+}
+
+Result<UsernsMode> parse_userns_mode(const std::string& text) {
+  if (text.empty() || text == "host") return UsernsMode::kHost;
+  if (text == "auto") return UsernsMode::kAuto;
+  return Error(Errc::kInvalidArgument, "invalid user namespace mode \"" + text + "\" (racker supports host and auto)");
 }
 
 std::string generate_container_id() { return random_hex(32); }

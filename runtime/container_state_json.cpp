@@ -84,6 +84,10 @@ std::string spec_to_json(const ContainerSpec& s) {
   };
   if (s.group_host) j["RackerGroupHost"] = true;
   if (!s.group.empty()) j["RackerGroup"] = s.group;
+  if (s.userns == UsernsMode::kAuto) {
+    j["UsernsMode"] = "auto";
+    j["RackerUsernsBase"] = s.userns_base;
+  }
   if (s.healthcheck) {
     const auto& h = *s.healthcheck;
     j["Healthcheck"] = {{"Test", h.test},
@@ -161,6 +165,8 @@ Result<ContainerSpec> spec_from_json(const std::string& text) {
     get_to(j, "Created", s.created);
     get_to(j, "RackerGroupHost", s.group_host);
     get_to(j, "RackerGroup", s.group);
+    if (j.value("UsernsMode", "") == "auto") s.userns = UsernsMode::kAuto;
+    get_to(j, "RackerUsernsBase", s.userns_base);
     if (auto it = j.find("Healthcheck"); it != j.end() && it->is_object()) {
       HealthcheckSpec h;
       get_to(*it, "Test", h.test);

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,9 +32,18 @@ struct Namespace {
   const char* name;
   int type;
 };
-// Mount last: after it, host paths are gone.
-const Namespace kNamespaces[] = {{"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-                                 {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
+// The network namespace first: a private user namespace's container has
+// one the host's user namespace owns, which can only be joined before
+// entering the container's (it owns the rest). Mount last: after it, host
+// paths are gone. The user namespace is skipped when it is ours.
+const Namespace kNamespaces[] = {{"net", CLONE_NEWNET}, {"user", CLONE_NEWUSER}, {"cgroup", CLONE_NEWCGROUP},
+                                 {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},   {"pid", CLONE_NEWPID},
+                                 {"mnt", CLONE_NEWNS}};
+
+bool same_namespace(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
 
 // cgroup.procs files of the container's cgroups, from /proc/<pid>/cgroup.
 std::vector<std::string> cgroup_procs_of(pid_t pid) {
@@ -75,6 +85,10 @@ Result<int> exec_in_container(const ContainerSpec& spec, pid_t container_pid, co
   };
   for (const auto& ns : kNamespaces) {
     std::string path = "/proc/" + std::to_string(container_pid) + "/ns/" + ns.name;
+    if (ns.type == CLONE_NEWUSER && same_namespace(path, "/proc/self/ns/user")) {
+      ns_fds.push_back(-1);  // setns() refuses our own user namespace
+      continue;
+    }
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       int err = errno;
@@ -134,7 +148,7 @@ Result<int> exec_in_container(const ContainerSpec& spec, pid_t container_pid, co
       }
     }
     for (size_t i = 0; i < ns_fds.size(); ++i)
-      if (::setns(ns_fds[i], kNamespaces[i].type) != 0) {
+      if (ns_fds[i] >= 0 && ::setns(ns_fds[i], kNamespaces[i].type) != 0) {
         write_status(status_pipe[1], 126, std::string("setns ") + kNamespaces[i].name + ": " + std::strerror(errno));
         ::_exit(126);
       }

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "racker/runtime/service_container.h"
+#include "racker/runtime/user_namespace.h"
 
 namespace racker::runtime {
 
@@ -78,10 +79,22 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
   }
 
   if (spec.read_only) a.push_back("--read-only");
-  if (spec.network_mode == "bridge" && !spec.network.netns_path.empty())
-    a.push_back("--network-namespace-path=" + spec.network.netns_path);
-  else if (spec.network_mode != "host")
+  bool private_users = spec.userns == UsernsMode::kAuto;
+  if (private_users) {
+    // The rootfs is already idmapped (overlay.h): nspawn must not chown it.
+    a.push_back("--private-users=" + std::to_string(spec.userns_base) + ":" + std::to_string(kUsernsSize));
+    a.push_back("--private-users-ownership=off");
+  }
+  if (spec.network_mode == "bridge" && !spec.network.netns_path.empty()) {
+    if (private_users) plan.join_netns = spec.network.netns_path;
+    else a.push_back("--network-namespace-path=" + spec.network.netns_path);
+  } else if (spec.network_mode != "host") {
     a.push_back("--private-network");  // none, or a bridge nobody attached: loopback only
+  }
+  // racker's own files and volumes keep their owners inside a private user
+  // namespace (root's stay root's); the host's directories do not (docker's
+  // userns-remap: the container's root is no one there).
+  std::string idmap = private_users ? ":idmap" : "";
   // nspawn's defaults are wider than docker's; the init narrows them to
   // container_capabilities(). Added ones must be in nspawn's set to survive.
   if (spec.privileged) a.push_back("--capability=all");
@@ -93,7 +106,7 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
 
   // docker's per-container files, bind-mounted from the container directory.
   for (const char* file : {"hostname", "hosts", "resolv.conf"})
-    a.push_back("--bind=" + escape_nspawn_path(paths.container_dir + "/" + file) + ":/etc/" + file);
+    a.push_back("--bind=" + escape_nspawn_path(paths.container_dir + "/" + file) + ":/etc/" + file + idmap);
 
   for (const auto& m : spec.mounts) {
     switch (m.type) {
@@ -106,8 +119,9 @@ NspawnPlan plan_nspawn(const ContainerSpec& spec, const NspawnPaths& paths, cons
       case MountSpec::Type::kVolume: {
         std::string source =
             m.type == MountSpec::Type::kBind ? m.source : paths.volumes_dir + "/" + m.source + "/_data";
+        bool racker_owned = m.type == MountSpec::Type::kVolume || source.rfind(paths.container_dir + "/", 0) == 0;
         a.push_back(std::string(m.read_only ? "--bind-ro=" : "--bind=") + escape_nspawn_path(source) + ":" +
-                    escape_nspawn_path(m.target));
+                    escape_nspawn_path(m.target) + (racker_owned ? idmap : ""));
         break;
       }
     }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "container_files.h"
@@ -20,6 +21,7 @@
 #include "racker/runtime/exec.h"
 #include "racker/runtime/overlay.h"
 #include "racker/runtime/systemd_scope.h"
+#include "racker/runtime/user_namespace.h"
 #include "racker/runtime/volume_store.h"
 
 namespace racker::runtime {
@@ -70,6 +72,11 @@ Result<ContainerSpec> NspawnDriver::create(ContainerSpec spec) {
       m.source = generate_container_id();
       m.anonymous = true;
     }
+  if (spec.userns == UsernsMode::kAuto && spec.userns_base == 0) {
+    auto base = pick_userns_base(spec.id, userns_bases_in_use());
+    if (!base) return base.error();
+    spec.userns_base = *base;
+  }
   for (int attempt = 0; attempt < 8; ++attempt) {
     if (generated) {
       uint64_t random = 0;
@@ -81,6 +88,15 @@ Result<ContainerSpec> NspawnDriver::create(ContainerSpec spec) {
     if (!generated || st.error().code != Errc::kConflict) return st.error();
   }
   return Error(Errc::kConflict, "could not find a free container name");
+}
+
+std::set<uint32_t> NspawnDriver::userns_bases_in_use() {
+  std::set<uint32_t> taken;
+  auto ids = store_.list_ids();
+  if (!ids) return taken;
+  for (const auto& id : *ids)
+    if (auto other = store_.read_spec(id); other && other->userns_base != 0) taken.insert(other->userns_base);
+  return taken;
 }
 
 Result<ContainerState> NspawnDriver::observed_state(const std::string& id) {

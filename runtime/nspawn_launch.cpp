@@ -1,6 +1,7 @@
 #include "nspawn_launch.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -75,6 +76,15 @@ Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
     return cfiles::errno_error("pipe", err);
   }
   int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  int netns_fd = -1;
+  if (!plan.join_netns.empty()) {
+    netns_fd = ::open(plan.join_netns.c_str(), O_RDONLY | O_CLOEXEC);
+    if (netns_fd < 0) {
+      int err = errno;
+      for (int fd : {config_fd, status_pipe[0], status_pipe[1], diag_pipe[0], diag_pipe[1], dev_null}) ::close(fd);
+      return cfiles::errno_error("open network namespace " + plan.join_netns, err);
+    }
+  }
 
   // Everything the child needs is built before fork.
   std::vector<std::string> env = plan.env;
@@ -102,7 +112,8 @@ Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
   pid_t pid = ::fork();
   if (pid < 0) {
     int err = errno;
-    for (int fd : {config_fd, status_pipe[0], status_pipe[1], diag_pipe[0], diag_pipe[1], dev_null}) ::close(fd);
+    for (int fd : {config_fd, status_pipe[0], status_pipe[1], diag_pipe[0], diag_pipe[1], dev_null, netns_fd})
+      if (fd >= 0) ::close(fd);
     return cfiles::errno_error("fork", err);
   }
   if (pid == 0) {
@@ -118,6 +129,7 @@ Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
       if (fd < 0 || ::write(fd, self, std::strlen(self)) < 0) launch_child_fail(status_pipe[1], "join cgroup");
       ::close(fd);
     }
+    if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) launch_child_fail(status_pipe[1], "join network namespace");
     std::memcpy(listen_pid, self, std::strlen(self) + 1);
     // Move sources out of the way first so no dup2 clobbers a later source.
     int high[8];
@@ -132,7 +144,8 @@ Result<LaunchedNspawn> launch_nspawn(const NspawnPlan& plan, const LaunchIo& io,
     ::execve(nspawn->c_str(), argv.data(), envp.data());
     launch_child_fail(4, "exec systemd-nspawn");
   }
-  for (int fd : {config_fd, status_pipe[1], diag_pipe[1], dev_null}) ::close(fd);
+  for (int fd : {config_fd, status_pipe[1], diag_pipe[1], dev_null, netns_fd})
+    if (fd >= 0) ::close(fd);
   LaunchedNspawn out;
   out.pid = pid;
   out.pidfd = open_pidfd(pid);

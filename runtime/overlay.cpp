@@ -11,7 +11,9 @@
 #include <sstream>
 #include <thread>
 
+#include "beneath.h"
 #include "container_files.h"
+#include "racker/runtime/user_namespace.h"
 
 namespace racker::runtime {
 
@@ -34,7 +36,26 @@ Status mount_overlay(const OverlayDirs& dirs) {
     if (auto st = cfiles::make_dirs(*d); !st) return st;
   if (dirs.lower.empty())
     if (auto st = cfiles::make_dirs(dirs.empty_lower); !st) return st;
-  std::string options = overlay_options(dirs);
+  // Idmapped layers are detached mounts, named to overlayfs by their fds;
+  // it keeps its own references, so the fds close once it is mounted.
+  std::vector<UniqueFd> idmapped;
+  OverlayDirs mapped = dirs;
+  if (dirs.idmap) {
+    if (::chown(dirs.upper.c_str(), dirs.idmap->root_uid, dirs.idmap->root_uid) != 0)
+      return cfiles::errno_error("chown " + dirs.upper, errno);
+    auto map = [&](std::string& dir) -> Status {
+      auto fd = open_idmapped_tree(dir, dirs.idmap->userns_fd);
+      if (!fd) return fd.error();
+      idmapped.emplace_back(*fd);
+      dir = "/proc/self/fd/" + std::to_string(*fd);
+      return ok_status();
+    };
+    for (auto& layer : mapped.lower)
+      if (auto st = map(layer); !st) return st;
+    if (mapped.lower.empty())
+      if (auto st = map(mapped.empty_lower); !st) return st;
+  }
+  std::string options = overlay_options(mapped);
   if (options.size() >= static_cast<size_t>(::getpagesize()))
     return Error(Errc::kUnsupported, "too many image layers for one overlay mount (" +
                                          std::to_string(dirs.lower.size()) + " layers)");

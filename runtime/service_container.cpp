@@ -45,7 +45,6 @@ void warn_unsupported(const Service& s, std::vector<std::string>& w) {
   warn(s.uts.has_value(), "uts");
   warn(s.cgroup_parent.has_value(), "cgroup_parent");
   warn(s.cgroup.has_value(), "cgroup");
-  warn(s.userns_mode.has_value(), "userns_mode");
   warn(s.cpuset.has_value(), "cpuset");
   warn(s.cpu_quota.has_value() || s.cpu_period.has_value(), "cpu_quota/cpu_period", "use cpus");
   warn(s.mem_reservation.has_value(), "mem_reservation");
@@ -220,6 +219,11 @@ Result<ServiceContainer> translate_service(const Project& project, const Service
     else if (*s.network_mode != "bridge" && *s.network_mode != "default")
       w.push_back("service \"" + s.name + "\": network_mode \"" + *s.network_mode +
                   "\" is not supported yet; the container joins the service's networks");
+  }
+  if (s.userns_mode) {
+    auto mode = parse_userns_mode(*s.userns_mode);
+    if (!mode) return Error(Errc::kValidation, "service \"" + s.name + "\": userns_mode: " + mode.error().message);
+    c.userns = *mode;
   }
   if (!s.sysctls.empty() && c.network_mode == "host") {
     // net.* sysctls cannot apply in the host's namespace: keep the others.

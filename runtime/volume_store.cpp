@@ -85,7 +85,10 @@ Status copy_file(const std::string& from, const std::string& to, const struct st
   return result;
 }
 
-Status copy_entry(const std::string& from, const std::string& to) {
+// The destination's id for a source id seen `id_shift` higher.
+unsigned unshifted(unsigned id, uint32_t id_shift) { return id >= id_shift ? id - id_shift : id; }
+
+Status copy_entry(const std::string& from, const std::string& to, uint32_t id_shift) {
   struct stat st {};
   if (::lstat(from.c_str(), &st) != 0) return cfiles::errno_error("stat " + from, errno);
   if (S_ISDIR(st.st_mode)) {
@@ -96,7 +99,7 @@ Status copy_entry(const std::string& from, const std::string& to) {
     while (auto* e = ::readdir(d)) {
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
-      result = copy_entry(from + "/" + name, to + "/" + name);
+      result = copy_entry(from + "/" + name, to + "/" + name, id_shift);
       if (!result) break;
     }
     ::closedir(d);
@@ -113,14 +116,14 @@ Status copy_entry(const std::string& from, const std::string& to) {
     if (::mknod(to.c_str(), st.st_mode, st.st_rdev) != 0 && errno != EEXIST)
       return cfiles::errno_error("mknod " + to, errno);
   }
-  ::lchown(to.c_str(), st.st_uid, st.st_gid);
+  ::lchown(to.c_str(), unshifted(st.st_uid, id_shift), unshifted(st.st_gid, id_shift));
   if (!S_ISLNK(st.st_mode)) ::chmod(to.c_str(), st.st_mode & 07777);
   return ok_status();
 }
 
 }  // namespace
 
-Status copy_tree(const std::string& source, const std::string& dest) {
+Status copy_tree(const std::string& source, const std::string& dest, uint32_t id_shift) {
   struct stat st {};
   // stat, not lstat: `source` may be a /proc/self/fd magic link to the directory.
   if (::stat(source.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return ok_status();  // nothing to copy
@@ -130,12 +133,12 @@ Status copy_tree(const std::string& source, const std::string& dest) {
   while (auto* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    result = copy_entry(source + "/" + name, dest + "/" + name);
+    result = copy_entry(source + "/" + name, dest + "/" + name, id_shift);
     if (!result) break;
   }
   ::closedir(d);
   if (result) {
-    ::chown(dest.c_str(), st.st_uid, st.st_gid);
+    ::chown(dest.c_str(), unshifted(st.st_uid, id_shift), unshifted(st.st_gid, id_shift));
     ::chmod(dest.c_str(), st.st_mode & 07777);
   }
   return result;

@@ -165,4 +165,10 @@ Status ensure_dns_daemon(const std::string& racker_binary);
 Status wait_dns_ready(const std::string& gateway, std::chrono::milliseconds timeout,
                       uint16_t port = 53);
 
+// Like wait_dns_ready, until the server answers `name` with `address`: the
+// daemon has loaded this endpoint (a server answering from the records of a
+// project just taken down would pass wait_dns_ready).
+Status wait_dns_answers(const std::string& gateway, const std::string& name, const std::string& address,
+                        std::chrono::milliseconds timeout, uint16_t port = 53);
+
 }  // namespace racker::network

@@ -111,6 +111,14 @@ DnsRcode dns_wire_rcode(std::span<const uint8_t> wire);
 bool dns_reply_matches(std::span<const uint8_t> query_wire, size_t question_end,
                        std::span<const uint8_t> reply);
 
+// A recursive query for `name` (A for an IPv4 `type_of`, else AAAA) with
+// `id`, as a client sends it.
+std::vector<uint8_t> build_dns_address_query(const std::string& name, const boost::asio::ip::address& type_of,
+                                             uint16_t id);
+// The A and AAAA addresses in a reply's answer section; empty when it has
+// none or is not a valid message.
+std::vector<boost::asio::ip::address> dns_reply_addresses(std::span<const uint8_t> reply);
+
 // "4.3.2.1.in-addr.arpa" -> 1.2.3.4, the 32-nibble ip6.arpa form -> an IPv6
 // address; nullopt for anything else (including partial reverse names).
 std::optional<boost::asio::ip::address> dns_reverse_name_address(std::string_view name);

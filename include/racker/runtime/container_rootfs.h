@@ -6,6 +6,7 @@
 // /etc/hosts and /etc/resolv.conf, and named volumes (created and filled from
 // the image on first use).
 
+#include <cstdint>
 #include <string>
 
 #include "racker/runtime/container_spec.h"
@@ -31,6 +32,7 @@ Status teardown_rootfs(const RootfsPaths& paths);
 // Creates `path` (absolute, inside the tree at `root_fd`) as a directory, or
 // as an empty file when `file`, resolving symlinks inside the tree so an
 // image's links can never point racker outside it. Existing entries are fine.
-Status make_in_root(int root_fd, const std::string& path, bool file);
+// What it creates belongs to host id `owner` (a private user namespace's root).
+Status make_in_root(int root_fd, const std::string& path, bool file, uint32_t owner = 0);
 
 }  // namespace racker::runtime

@@ -73,6 +73,15 @@ struct LogSpec {
   bool operator==(const LogSpec&) const = default;
 };
 
+// Whose ids the container's processes have (docker's --userns): the
+// host's, or a private block of 64 Ki ids picked per container
+// (user_namespace.h), where the container's root is no one on the host.
+enum class UsernsMode { kHost, kAuto };
+
+// "host" (or "") -> kHost, "auto" -> kAuto; anything else is
+// kInvalidArgument naming the value.
+Result<UsernsMode> parse_userns_mode(const std::string& text);
+
 // What the user asked for; unset fields take the image's value.
 struct ContainerSettings {
   std::string name;  // empty: generated
@@ -94,6 +103,7 @@ struct ContainerSettings {
   // "host", "none", or "bridge": racker networks, joined through a network
   // namespace that whoever creates the container prepares (NetworkAttachment).
   std::string network_mode = "host";
+  UsernsMode userns = UsernsMode::kHost;
   // Grouped OS containers (compose x-racker groups, group_launch.h): a group
   // host is the machine whose PID 1 is racker's group init; a member names
   // its group host's container and runs inside that machine's namespaces.
@@ -133,6 +143,8 @@ struct ContainerSpec {
   LogSpec log;
   std::string network_mode = "host";
   NetworkAttachment network;  // network_mode "bridge" only
+  UsernsMode userns = UsernsMode::kHost;
+  uint32_t userns_base = 0;   // kAuto: the host id of the container's root, picked at create
   bool group_host = false;    // see ContainerSettings
   std::string group;
   std::optional<HealthcheckSpec> healthcheck;  // none: no health status

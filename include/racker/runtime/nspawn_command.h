@@ -55,6 +55,9 @@ struct NspawnPlan {
   std::vector<std::string> argv;  // argv[0] = "systemd-nspawn"
   std::vector<std::string> env;   // nspawn's own environment
   InitConfig init;                // what the init applies
+  // A network namespace the launcher enters before it execs nspawn: in a
+  // private user namespace nspawn cannot join one owned by the host's.
+  std::string join_netns;
 };
 
 // The machine name: the container name when it is a valid one (letters,

@@ -7,6 +7,7 @@
 // at the container notices (the process is gone) and cleans up.
 
 #include <memory>
+#include <set>
 
 #include "racker/runtime/container_driver.h"
 #include "racker/runtime/container_state.h"
@@ -37,6 +38,8 @@ class NspawnDriver : public ContainerDriver {
  private:
   // The state, corrected when its monitor died without recording the end.
   Result<ContainerState> observed_state(const std::string& id);
+  // The user namespace blocks other containers of this store were given.
+  std::set<uint32_t> userns_bases_in_use();
   Result<std::string> running_id(const std::string& name_or_id, ContainerState* state);
   // A signal sent to a paused container is delivered once it thaws.
   void thaw_if_paused(const std::string& id, const ContainerState& state);

@@ -3,6 +3,8 @@
 // image's shared, read-only layer directories plus a per-container upper
 // directory, and the teardown that makes sure nothing stays mounted.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,11 +12,19 @@
 
 namespace racker::runtime {
 
+// A container in its own user namespace (user_namespace.h): the layers are
+// mounted idmapped into it, and the upper layer's root belongs to its root.
+struct OverlayIdmap {
+  int userns_fd = -1;
+  uint32_t root_uid = 0;  // the host id of the container's root
+};
+
 struct OverlayDirs {
   std::vector<std::string> lower;  // image layers, lowest first; empty is allowed
   std::string upper, work;         // per container; created if missing
   std::string empty_lower;         // used as the only lower dir when `lower` is empty
   std::string target;              // mount point; created if missing
+  std::optional<OverlayIdmap> idmap;
 };
 
 // Mounts the overlay at dirs.target, "volatile" where the kernel has it (no

@@ -4,6 +4,7 @@
 // what the image has at the mount point (docker's copy-up), ownership,
 // modes and symlinks included.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ bool valid_volume_name(const std::string& name);
 
 // Copies the tree at `source` into the existing directory `dest`, keeping
 // modes, numeric ownership, symlinks (never followed) and special files.
-Status copy_tree(const std::string& source, const std::string& dest);
+// `id_shift`: the source shows ids that much higher than they are to be
+// (a container's idmapped root), so they are stored lowered by it.
+Status copy_tree(const std::string& source, const std::string& dest, uint32_t id_shift = 0);
 
 }  // namespace racker::runtime

@@ -117,3 +117,43 @@ TEST_CASE("overlay options list the top layer first", "[container_nspawn]") {
   CHECK(overlay_options(dirs) == "lowerdir=/c/empty,upperdir=/c/upper,workdir=/c/work");
   CHECK(unescape_mount_path("/a\\040b") == "/a b");
 }
+
+TEST_CASE("a private user namespace: nspawn maps the block, racker's files and volumes are idmapped", "[container_nspawn]") {
+  ContainerSpec s = sample_spec();
+  s.userns = UsernsMode::kAuto;
+  s.userns_base = 0x00120000;
+  s.network_mode = "bridge";
+  s.network.netns_path = "/run/racker/netns/x";
+  MountSpec volume;
+  volume.type = MountSpec::Type::kVolume;
+  volume.source = "data";
+  volume.target = "/data";
+  MountSpec host_dir;
+  host_dir.type = MountSpec::Type::kBind;
+  host_dir.source = "/srv/site";
+  host_dir.target = "/site";
+  MountSpec secret;
+  secret.type = MountSpec::Type::kBind;
+  secret.source = "/r/containers/x/secrets/token";
+  secret.target = "/run/secrets/token";
+  s.mounts = {volume, host_dir, secret};
+  auto plan = plan_nspawn(s, kPaths, sample_init(), HostFacts{});
+  CHECK(has(plan.argv, "--private-users=1179648:65536"));
+  CHECK(has(plan.argv, "--private-users-ownership=off"));
+  // nspawn cannot join the host-owned namespace from inside its own: the launcher does.
+  CHECK(plan.join_netns == "/run/racker/netns/x");
+  CHECK(std::none_of(plan.argv.begin(), plan.argv.end(),
+                     [](const std::string& a) { return a.rfind("--network-namespace-path", 0) == 0; }));
+  CHECK(has(plan.argv, "--bind=/r/containers/x/hosts:/etc/hosts:idmap"));
+  CHECK(has(plan.argv, "--bind=/r/volumes/data/_data:/data:idmap"));
+  CHECK(has(plan.argv, "--bind=/r/containers/x/secrets/token:/run/secrets/token:idmap"));
+  CHECK(has(plan.argv, "--bind=/srv/site:/site"));  // the host's files: the container's root is no one there
+
+  ContainerSpec plain = sample_spec();
+  plain.network_mode = "bridge";
+  plain.network.netns_path = "/run/racker/netns/x";
+  auto host_plan = plan_nspawn(plain, kPaths, sample_init(), HostFacts{});
+  CHECK(host_plan.join_netns.empty());
+  CHECK(has(host_plan.argv, "--network-namespace-path=/run/racker/netns/x"));
+  CHECK(has(host_plan.argv, "--bind=/r/containers/x/hosts:/etc/hosts"));
+}
