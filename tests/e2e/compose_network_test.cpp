@@ -101,6 +101,31 @@ TEST_CASE("compose network e2e: service names, container names and aliases resol
   CHECK(std::filesystem::is_empty(p.run_dir() + "/netns", ec));
 }
 
+TEST_CASE("compose network e2e: names resolve as soon as up -d returns, again right after a down",
+          "[compose][e2e][network]") {
+  REQUIRE_CONTAINER_HOST();
+  Project p("netquick", R"(services:
+  web:
+    image: rk-busybox
+    command: ["sleep", "1000"]
+  client:
+    image: rk-busybox
+    command: ["sleep", "1000"]
+)");
+  // The DNS daemon may still serve the previous incarnation's records (same
+  // bridge address, same names) when the next up starts: up must wait for
+  // the new ones. One lookup each, no retry: a script written for docker
+  // does not retry either.
+  for (int round = 0; round < 3; ++round) {
+    INFO("round " << round);
+    bring_up(p);
+    auto lookup = p.compose({"exec", "-T", "client", "nslookup", "web"});
+    INFO(lookup.out << lookup.err);
+    CHECK(lookup.exit_code == 0);
+    REQUIRE(p.compose({"down", "-t", "0"}).exit_code == 0);
+  }
+}
+
 TEST_CASE("compose network e2e: networks isolate, a service on two networks reaches both", "[compose][e2e][network]") {
   REQUIRE_CONTAINER_HOST();
   Project p("netiso", "services:\n  front:\n" + web_service("front") + "    networks: [frontnet]\n  back:\n" +
