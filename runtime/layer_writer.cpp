@@ -56,7 +56,47 @@ Error unsafe_layer_entry(const std::string& name, const char* why) {
   return Error(Errc::kPermission, "layer entry \"" + name + "\" " + why);
 }
 
-LayerWriter::LayerWriter(UniqueFd root, const LayerUnpackOptions& options) : root_(std::move(root)), options_(options) {}
+// Files up to this size go to the pool; bigger ones stream from the archive
+// on the reading thread (their bytes, not their creation, cost the time).
+constexpr int64_t kQueuedFileMax = 1 << 20;
+constexpr size_t kQueuedBytesMax = 16 << 20;
+
+LayerWriter::LayerWriter(UniqueFd root, const LayerUnpackOptions& options) : root_(std::move(root)), options_(options) {
+  if (options_.file_writers > 0) pool_ = std::make_unique<FileWriterPool>(options_.file_writers, kQueuedBytesMax);
+}
+
+EntryMeta LayerWriter::entry_meta(archive_entry* entry) const {
+  EntryMeta meta;
+  if (options_.preserve_ownership)
+    meta.owner = {static_cast<uid_t>(archive_entry_uid(entry)), static_cast<gid_t>(archive_entry_gid(entry))};
+  meta.perm = entry_perm(entry);
+  archive_entry_xattr_reset(entry);
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
+    // trusted.* is the host's own state (overlayfs keeps whiteouts and
+    // redirects there): an image must not set it, as containerd also refuses.
+    if (std::string_view(name).substr(0, 8) == "trusted.") continue;
+    meta.xattrs.emplace_back(name, std::string(static_cast<const char*>(value), size));
+  }
+  meta.atime = entry_atime(entry);
+  meta.mtime = entry_mtime(entry);
+  return meta;
+}
+
+Status LayerWriter::drain() {
+  queued_.clear();
+  return pool_ ? pool_->drain() : ok_status();
+}
+
+Status LayerWriter::settle_for(const std::string& rel) {
+  if (queued_.empty()) return ok_status();
+  for (size_t end = rel.find('/'); ; end = rel.find('/', end + 1)) {
+    if (queued_.count(end == std::string::npos ? rel : rel.substr(0, end))) return drain();
+    if (end == std::string::npos) return ok_status();
+  }
+}
 
 Result<int> LayerWriter::dir_at(const std::string& rel, Create create, const std::string& shown) {
   std::vector<std::string> parts = components(rel);
@@ -90,31 +130,9 @@ Status LayerWriter::clear_place(int parent, const std::string& name, bool new_is
   // The chain may hold fds inside a directory about to go: drop it whole
   // (the caller looks its parent up again).
   if (S_ISDIR(st.st_mode)) chain_.clear();
+  // Queued files may be on their way into what goes.
+  if (auto drained = drain(); !drained) return drained;
   if (int err = remove_at(parent, name.c_str()); err != 0) return io_error(shown, "remove the earlier entry", err);
-  return ok_status();
-}
-
-Status LayerWriter::set_metadata(int fd, archive_entry* entry, const std::string& shown, bool with_times) {
-  // chown before chmod: chown clears the setuid and setgid bits.
-  if (options_.preserve_ownership &&
-      ::fchown(fd, static_cast<uid_t>(archive_entry_uid(entry)), static_cast<gid_t>(archive_entry_gid(entry))) != 0)
-    return io_error(shown, "chown", errno);
-  if (::fchmod(fd, entry_perm(entry)) != 0) return io_error(shown, "chmod", errno);
-  archive_entry_xattr_reset(entry);
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
-    // trusted.* is the host's own state (overlayfs keeps whiteouts and
-    // redirects there): an image must not set it, as containerd also refuses.
-    if (std::string_view(name).substr(0, 8) == "trusted.") continue;
-    // As libarchive did: a filesystem or an attribute the kernel refuses costs only the attribute.
-    (void)::fsetxattr(fd, name, value, size, 0);
-  }
-  if (with_times) {
-    timespec times[2] = {entry_atime(entry), entry_mtime(entry)};
-    if (::futimens(fd, times) != 0) return io_error(shown, "set times", errno);
-  }
   return ok_status();
 }
 
@@ -123,13 +141,43 @@ Status LayerWriter::add_directory(int parent, const std::string& name, const std
   if (::mkdirat(parent, name.c_str(), 0700) != 0 && errno != EEXIST) return io_error(shown, "mkdir", errno);
   UniqueFd fd(open_beneath(parent, name, O_RDONLY | O_DIRECTORY, Symlinks::kRefuse));
   if (!fd.valid()) return open_dir_error(shown, errno);
-  if (auto st = set_metadata(fd.get(), entry, shown, false); !st) return st;
+  if (auto st = apply_entry_meta(fd.get(), entry_meta(entry), shown, false); !st) return st;
   dir_times_[rel] = {entry_atime(entry), entry_mtime(entry)};
   return ok_status();
 }
 
-Result<int64_t> LayerWriter::add_regular(archive* tar, int parent, const std::string& name, archive_entry* entry,
-                                         const std::string& shown) {
+Result<int64_t> LayerWriter::queue_regular(archive* tar, int parent, const std::string& name, const std::string& rel,
+                                           archive_entry* entry, const std::string& shown) {
+  FileJob job;
+  job.parent = UniqueFd(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
+  if (!job.parent.valid()) return io_error(shown, "dup", errno);
+  job.name = name;
+  job.shown = shown;
+  job.size = archive_entry_size(entry);
+  job.meta = entry_meta(entry);
+  const void* buf = nullptr;
+  size_t size = 0;
+  la_int64_t offset = 0;
+  for (;;) {
+    int r = archive_read_data_block(tar, &buf, &size, &offset);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) {
+      const char* msg = archive_error_string(tar);
+      return Error(Errc::kIo, "layer entry \"" + shown + "\": " + (msg ? msg : "unreadable data"));
+    }
+    if (size == 0) continue;
+    if (offset + static_cast<int64_t>(size) > job.size) return unsafe_layer_entry(shown, "has more data than its size");
+    job.data.append(static_cast<const char*>(buf), size);
+    job.blocks.emplace_back(offset, size);
+  }
+  pool_->submit(std::move(job));
+  queued_.insert(rel);
+  return archive_entry_size(entry);
+}
+
+Result<int64_t> LayerWriter::add_regular(archive* tar, int parent, const std::string& name, const std::string& rel,
+                                         archive_entry* entry, const std::string& shown) {
+  if (pool_ && archive_entry_size(entry) <= kQueuedFileMax) return queue_regular(tar, parent, name, rel, entry, shown);
   UniqueFd fd(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return io_error(shown, "create", errno);
   const void* buf = nullptr;
@@ -154,8 +202,8 @@ Result<int64_t> LayerWriter::add_regular(archive* tar, int parent, const std::st
     }
   }
   int64_t declared = archive_entry_size(entry);
-  if (::ftruncate(fd.get(), declared) != 0) return io_error(shown, "truncate", errno);  // a trailing hole
-  if (auto st = set_metadata(fd.get(), entry, shown, true); !st) return st.error();
+  if (offset != declared && ::ftruncate(fd.get(), declared) != 0) return io_error(shown, "truncate", errno);  // a trailing hole
+  if (auto st = apply_entry_meta(fd.get(), entry_meta(entry), shown, true); !st) return st.error();
   return declared;
 }
 
@@ -211,6 +259,12 @@ Result<int64_t> LayerWriter::add(archive* tar, archive_entry* entry, const std::
   if (!link && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && !is_special(type))
     return unsafe_layer_entry(shown, "has an unknown file type");
 
+  if (pool_)
+    if (auto st = pool_->error(); !st) return st.error();
+  if (auto st = settle_for(rel); !st) return st.error();
+  if (link)
+    if (auto st = settle_for(link); !st) return st.error();  // its target may still be queued
+
   size_t slash = rel.rfind('/');
   std::string parent_rel = slash == std::string::npos ? "" : rel.substr(0, slash);
   std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
@@ -232,12 +286,16 @@ Result<int64_t> LayerWriter::add(archive* tar, archive_entry* entry, const std::
     if (auto st = add_directory(*parent, name, rel, entry, shown); !st) return st.error();
     return int64_t{0};
   }
-  if (type == AE_IFREG) return add_regular(tar, *parent, name, entry, shown);
+  if (type == AE_IFREG) return add_regular(tar, *parent, name, rel, entry, shown);
   if (auto st = add_node(*parent, name, entry, shown); !st) return st.error();
   return int64_t{0};
 }
 
 Status LayerWriter::add_whiteout(const std::string& parent_rel, const std::string& marker, const std::string& shown) {
+  std::string target = marker == ".wh..wh..opq" ? parent_rel
+                       : parent_rel.empty()     ? marker.substr(4)
+                                                : parent_rel + "/" + marker.substr(4);
+  if (auto st = settle_for(target); !st) return st;
   auto parent = dir_at(parent_rel, Create::kMissing, shown);
   if (!parent) return parent.error();
   if (marker == ".wh..wh..opq") {
@@ -253,6 +311,7 @@ Status LayerWriter::add_whiteout(const std::string& parent_rel, const std::strin
 }
 
 Status LayerWriter::finish() {
+  if (auto st = drain(); !st) return st;
   for (const auto& [rel, times] : dir_times_) {
     // A directory a later entry replaced or removed has no times to get.
     auto dir = dir_at(rel, Create::kNever, rel);

@@ -7,17 +7,21 @@
 // and times are set through the new entry's own fd (or relative to its
 // parent's fd with AT_SYMLINK_NOFOLLOW) as soon as it exists.
 //
-// One writer per destination, used from one thread.
+// One writer per destination, used from one thread; small regular files are
+// created by its FileWriterPool (file_writer_pool.h) while it reads on.
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/stat.h>
 
 #include <map>
+#include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "beneath.h"
+#include "file_writer_pool.h"
 #include "racker/runtime/layer_unpack.h"
 
 namespace racker::runtime {
@@ -39,7 +43,8 @@ class LayerWriter {
   // opaque marker, trusted.overlay.opaque=y on `parent` itself, set at once.
   Status add_whiteout(const std::string& parent, const std::string& marker, const std::string& shown);
 
-  // Sets the directories' times, which their children's creation changed.
+  // Waits for the queued files, then sets the directories' times, which
+  // their children's creation changed.
   Status finish();
 
  private:
@@ -58,13 +63,18 @@ class LayerWriter {
   Status clear_place(int parent, const std::string& name, bool new_is_dir, const std::string& shown);
   Status add_directory(int parent, const std::string& name, const std::string& rel, archive_entry* entry,
                        const std::string& shown);
-  Result<int64_t> add_regular(archive* tar, int parent, const std::string& name, archive_entry* entry,
-                              const std::string& shown);
+  Result<int64_t> add_regular(archive* tar, int parent, const std::string& name, const std::string& rel,
+                              archive_entry* entry, const std::string& shown);
+  // Reads the file's blocks and hands it to the pool.
+  Result<int64_t> queue_regular(archive* tar, int parent, const std::string& name, const std::string& rel,
+                                archive_entry* entry, const std::string& shown);
   Status add_hardlink(int parent, const std::string& name, const std::string& rel, const std::string& target,
                       const std::string& shown);
   Status add_node(int parent, const std::string& name, archive_entry* entry, const std::string& shown);
-  // Owner, mode and xattrs through fd; times too unless deferred (directories).
-  Status set_metadata(int fd, archive_entry* entry, const std::string& shown, bool with_times);
+  EntryMeta entry_meta(archive_entry* entry) const;
+  // Waits for the pool when `rel` or a directory above it is still queued.
+  Status settle_for(const std::string& rel);
+  Status drain();
 
   UniqueFd root_;
   LayerUnpackOptions options_;
@@ -73,6 +83,8 @@ class LayerWriter {
   // the whole chain and open nothing.
   std::vector<OpenDir> chain_;
   std::map<std::string, Times> dir_times_;  // applied by finish()
+  std::unique_ptr<FileWriterPool> pool_;    // null: files are written inline
+  std::unordered_set<std::string> queued_;  // paths handed to the pool since it was last drained
 };
 
 }  // namespace racker::runtime

@@ -53,39 +53,43 @@ echo "compressed blobs: $((blobs / 1000000)) MB"
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# time_racker BINARY TIMES_FILE: cold pulls into a fresh state root.
-time_racker() {
-  : > "$2"
-  for i in $(seq "$runs"); do
-    rm -rf "$work/racker-root"
-    t0=$(now)
-    RACKER_ROOT="$work/racker-root" DOCKER_CONFIG="$work/dc" "$1" pull -q "127.0.0.1:$port/bench/big:1" >/dev/null
-    t1=$(now)
-    echo "$t1 - $t0" | bc >> "$2"
-  done
+# Every run writes into a directory of its own, and nothing is deleted until
+# the end: ext4 makes file creation several times slower for a while after
+# many deletions (its allocator checks the inode table for recently deleted
+# inodes), which would time the previous run's `rm -rf`, not the tool. Dirty
+# data of the previous run is written back (sync) before each timed run, and
+# the tools take turns within each round, so a drift of the disk's state
+# over the run weighs on all of them alike.
+# pull_with BINARY ROOT: one cold pull into a fresh state root; prints seconds.
+pull_with() {
+  sync
+  local t0 t1
+  t0=$(now)
+  RACKER_ROOT="$2" DOCKER_CONFIG="$work/dc" "$1" pull -q "127.0.0.1:$port/bench/big:1" >/dev/null
+  t1=$(now)
+  echo "$t1 - $t0" | bc
 }
-echo "== racker pull ($runs runs)"
-time_racker "$racker" "$work/racker.times"
-unpacked=$(du -sb "$work/racker-root/images/layers" | cut -f1)
-echo "unpacked: $((unpacked / 1000000)) MB"
-if [ -n "${RACKER_BASELINE:-}" ]; then
-  echo "== baseline racker pull: $RACKER_BASELINE ($runs runs)"
-  time_racker "$(readlink -f "$RACKER_BASELINE")" "$work/baseline.times"
-fi
-
-echo "== skopeo copy + umoci unpack ($runs runs)"
+baseline=""
+[ -n "${RACKER_BASELINE:-}" ] && baseline=$(readlink -f "$RACKER_BASELINE")
+: > "$work/racker.times"
+: > "$work/baseline.times"
 : > "$work/old.times"
 : > "$work/old-copy.times"
 for i in $(seq "$runs"); do
-  rm -rf "$work/oci" "$work/bundle"
+  echo "== round $i of $runs: racker pull${baseline:+, baseline racker pull}, skopeo copy + umoci unpack"
+  pull_with "$racker" "$work/racker-root-new-$i" >> "$work/racker.times"
+  [ -n "$baseline" ] && pull_with "$baseline" "$work/racker-root-baseline-$i" >> "$work/baseline.times"
+  sync
   t0=$(now)
-  skopeo --insecure-policy copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/big:1" "oci:$work/oci:big" >/dev/null
+  skopeo --insecure-policy copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/big:1" "oci:$work/oci-$i:big" >/dev/null
   t1=$(now)
-  umoci unpack --image "$work/oci:big" "$work/bundle" >/dev/null
+  umoci unpack --image "$work/oci-$i:big" "$work/bundle-$i" >/dev/null
   t2=$(now)
   echo "$t2 - $t0" | bc >> "$work/old.times"
   echo "$t1 - $t0" | bc >> "$work/old-copy.times"
 done
+unpacked=$(du -sb "$work/racker-root-new-1/images/layers" | cut -f1)
+echo "unpacked: $((unpacked / 1000000)) MB"
 
 r=$(median < "$work/racker.times")
 o=$(median < "$work/old.times")

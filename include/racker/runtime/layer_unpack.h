@@ -43,6 +43,10 @@ struct LayerUnpackOptions {
   // Refuse a tar stream longer than this (decompressed bytes); pulls and
   // loads set it from their store's ImageLimits.
   int64_t max_bytes = kDefaultMaxLayerBytes;
+  // Threads that create a layer's small regular files while the stream is
+  // read on (file creation, not bytes, bounds unpacking on most disks);
+  // 0 writes every file on the reading thread.
+  int file_writers = 4;
 };
 
 // Options fitting the current process: ownership and whiteouts only as root.

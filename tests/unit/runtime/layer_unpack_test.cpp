@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "support/image_tar_builder.h"
 
@@ -196,4 +199,82 @@ TEST_CASE("a directory entry over an earlier symlink replaces the link, not its 
   REQUIRE(::lstat((dir / "out/d").c_str(), &st) == 0);
   CHECK(S_ISDIR(st.st_mode));
   CHECK(racker::test::read_file(dir / "out/f") == "mine");
+}
+
+namespace {
+
+// Every entry below `root`: type, mode, size, mtime, link count and content
+// (or link target), one line each, sorted.
+std::string tree_listing(const std::string& root) {
+  std::vector<std::string> lines;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    struct stat st {};
+    REQUIRE(::lstat(e.path().c_str(), &st) == 0);
+    std::string rel = e.path().string().substr(root.size());
+    std::string what;
+    if (S_ISREG(st.st_mode)) what = racker::test::read_file(e.path());
+    else if (S_ISLNK(st.st_mode)) what = std::filesystem::read_symlink(e.path()).string();
+    char head[128];
+    std::snprintf(head, sizeof head, " %o %lld %lld %lu ", st.st_mode, static_cast<long long>(st.st_size),
+                  static_cast<long long>(st.st_mtime), static_cast<unsigned long>(st.st_nlink));
+    lines.push_back(rel + head + what);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+Result<UnpackedLayer> unpack_with_writers(const TempDir& dir, const TarBuilder& tar, int writers, const std::string& out) {
+  tar.write(dir / "layer.tar");
+  std::filesystem::create_directory(dir / out);
+  LayerUnpackOptions options = default_unpack_options();
+  options.file_writers = writers;
+  return unpack_layer(dir / "layer.tar", dir / out, options);
+}
+
+}  // namespace
+
+TEST_CASE("files written by the pool keep the stream's order: replaced, linked, whited out, big and small", "[layer]") {
+  TarBuilder tar;
+  for (int d = 0; d < 12; ++d) {
+    tar.dir("d" + std::to_string(d), 0750 + d % 8);
+    for (int f = 0; f < 40; ++f)
+      tar.file("d" + std::to_string(d) + "/f" + std::to_string(f), std::string(f * 37, static_cast<char>('a' + d)),
+               f % 3 == 0 ? 0600 : f % 3 == 1 ? 0755 : 04755);
+  }
+  tar.file("big", std::string(3 << 20, 'B'));  // past the pool's size: written inline, between queued ones
+  tar.file("dup", "first").file("other", "x").file("dup", "second");
+  tar.file("becomes-dir", "file").dir("becomes-dir").file("becomes-dir/inside", "in");
+  tar.file("target", "linked").hardlink("link", "target");
+  tar.dir("replaced").file("replaced/by-link", "gone").symlink("replaced/by-link", "../target");
+  if (is_root()) tar.file("hidden", "gone").file(".wh.hidden", "");
+  tar.file("d0/f0", "rewritten late");
+
+  TempDir dir;
+  auto inline_only = unpack_with_writers(dir, tar, 0, "inline");
+  REQUIRE(inline_only.ok());
+  auto pooled = unpack_with_writers(dir, tar, 4, "pooled");
+  REQUIRE(pooled.ok());
+  CHECK(pooled->content_size == inline_only->content_size);
+  CHECK(pooled->diff_id == inline_only->diff_id);
+  std::string expected = tree_listing(dir / "inline");
+  CHECK(tree_listing(dir / "pooled") == expected);
+  CHECK(racker::test::read_file(dir / "pooled/dup") == "second");
+  CHECK(racker::test::read_file(dir / "pooled/becomes-dir/inside") == "in");
+  CHECK(racker::test::read_file(dir / "pooled/link") == "linked");
+  CHECK(racker::test::read_file(dir / "pooled/d0/f0") == "rewritten late");
+}
+
+TEST_CASE("an entry below a file still being written is refused as one below any file is", "[layer][security]") {
+  TarBuilder tar;
+  tar.file("plain", "a file").file("plain/below", "x");
+  for (int writers : {0, 4}) {
+    INFO("file writers " << writers);
+    TempDir dir;
+    auto r = unpack_with_writers(dir, tar, writers, "out");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "layer entry \"plain/below\" has a parent that is not a directory");
+    CHECK(racker::test::read_file(dir / "out/plain") == "a file");
+  }
 }
