@@ -4,6 +4,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -29,25 +30,27 @@ Status apply_entry_meta(int fd, const EntryMeta& meta, const std::string& shown,
   return ok_status();
 }
 
+Status write_all_at(int fd, const char* p, size_t size, int64_t offset, const std::string& shown) {
+  while (size > 0) {
+    ssize_t n = ::pwrite(fd, p, size, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return write_error(shown, "write", errno);
+    p += n;
+    offset += n;
+    size -= static_cast<size_t>(n);
+  }
+  return ok_status();
+}
+
 Status write_file_job(const FileJob& job) {
   UniqueFd fd(::openat(job.parent.get(), job.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return write_error(job.shown, "create", errno);
   size_t at = 0;
   int64_t end = 0;
   for (const auto& [offset, length] : job.blocks) {
-    const char* p = job.data.data() + at;
-    size_t left = length;
-    int64_t to = offset;
-    while (left > 0) {
-      ssize_t n = ::pwrite(fd.get(), p, left, to);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return write_error(job.shown, "write", errno);
-      p += n;
-      to += n;
-      left -= static_cast<size_t>(n);
-    }
+    if (auto st = write_all_at(fd.get(), job.data.data() + at, length, offset, job.shown); !st) return st;
     at += length;
-    end = std::max(end, to);
+    end = std::max(end, offset + static_cast<int64_t>(length));
   }
   if (end != job.size && ::ftruncate(fd.get(), job.size) != 0) return write_error(job.shown, "truncate", errno);
   return apply_entry_meta(fd.get(), job.meta, job.shown, true);

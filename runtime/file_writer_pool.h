@@ -51,6 +51,9 @@ struct FileJob {
   EntryMeta meta;
 };
 
+// pwrite until all of p[0..size) is at `offset` of fd.
+Status write_all_at(int fd, const char* p, size_t size, int64_t offset, const std::string& shown);
+
 // Creates job.name below job.parent and writes it whole.
 Status write_file_job(const FileJob& job);
 

@@ -50,6 +50,25 @@ mode_t entry_perm(archive_entry* entry) { return static_cast<mode_t>(archive_ent
 
 bool is_special(unsigned type) { return type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO; }
 
+// Calls fn(data, size, offset) for each non-empty block of the current
+// entry's content, stopping at its first error.
+template <class Fn>
+Status for_each_data_block(archive* tar, const std::string& shown, Fn fn) {
+  const void* buf = nullptr;
+  size_t size = 0;
+  la_int64_t offset = 0;
+  for (;;) {
+    int r = archive_read_data_block(tar, &buf, &size, &offset);
+    if (r == ARCHIVE_EOF) return ok_status();
+    if (r < ARCHIVE_WARN) {
+      const char* msg = archive_error_string(tar);
+      return Error(Errc::kIo, "layer entry \"" + shown + "\": " + (msg ? msg : "unreadable data"));
+    }
+    if (size == 0) continue;
+    if (Status st = fn(static_cast<const char*>(buf), size, static_cast<int64_t>(offset)); !st) return st;
+  }
+}
+
 }  // namespace
 
 Error unsafe_layer_entry(const std::string& name, const char* why) {
@@ -155,21 +174,13 @@ Result<int64_t> LayerWriter::queue_regular(archive* tar, int parent, const std::
   job.shown = shown;
   job.size = archive_entry_size(entry);
   job.meta = entry_meta(entry);
-  const void* buf = nullptr;
-  size_t size = 0;
-  la_int64_t offset = 0;
-  for (;;) {
-    int r = archive_read_data_block(tar, &buf, &size, &offset);
-    if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) {
-      const char* msg = archive_error_string(tar);
-      return Error(Errc::kIo, "layer entry \"" + shown + "\": " + (msg ? msg : "unreadable data"));
-    }
-    if (size == 0) continue;
+  Status read = for_each_data_block(tar, shown, [&](const char* data, size_t size, int64_t offset) -> Status {
     if (offset + static_cast<int64_t>(size) > job.size) return unsafe_layer_entry(shown, "has more data than its size");
-    job.data.append(static_cast<const char*>(buf), size);
+    job.data.append(data, size);
     job.blocks.emplace_back(offset, size);
-  }
+    return ok_status();
+  });
+  if (!read) return read.error();
   pool_->submit(std::move(job));
   queued_.insert(rel);
   return archive_entry_size(entry);
@@ -180,29 +191,15 @@ Result<int64_t> LayerWriter::add_regular(archive* tar, int parent, const std::st
   if (pool_ && archive_entry_size(entry) <= kQueuedFileMax) return queue_regular(tar, parent, name, rel, entry, shown);
   UniqueFd fd(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return io_error(shown, "create", errno);
-  const void* buf = nullptr;
-  size_t size = 0;
-  la_int64_t offset = 0;
-  for (;;) {
-    int r = archive_read_data_block(tar, &buf, &size, &offset);
-    if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) {
-      const char* msg = archive_error_string(tar);
-      return Error(Errc::kIo, "layer entry \"" + shown + "\": " + (msg ? msg : "unreadable data"));
-    }
-    // Blocks come with their offsets: holes of sparse files stay holes.
-    const char* p = static_cast<const char*>(buf);
-    while (size > 0) {
-      ssize_t n = ::pwrite(fd.get(), p, size, offset);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return io_error(shown, "write", errno);
-      p += n;
-      offset += n;
-      size -= static_cast<size_t>(n);
-    }
-  }
+  // Blocks come with their offsets: holes of sparse files stay holes.
+  int64_t end = 0;
+  Status written = for_each_data_block(tar, shown, [&](const char* data, size_t size, int64_t offset) {
+    end = offset + static_cast<int64_t>(size);
+    return write_all_at(fd.get(), data, size, offset, shown);
+  });
+  if (!written) return written.error();
   int64_t declared = archive_entry_size(entry);
-  if (offset != declared && ::ftruncate(fd.get(), declared) != 0) return io_error(shown, "truncate", errno);  // a trailing hole
+  if (end != declared && ::ftruncate(fd.get(), declared) != 0) return io_error(shown, "truncate", errno);  // a trailing hole
   if (auto st = apply_entry_meta(fd.get(), entry_meta(entry), shown, true); !st) return st.error();
   return declared;
 }

@@ -48,11 +48,7 @@ long owner_of(const std::string& path) {
 }  // namespace
 
 TEST_CASE("run --userns=auto: the container's root is an unprivileged host id of its own block", "[security][container]") {
-  std::string why;
-  if (!container_tests_possible(&why)) {
-    WARN("skipping container test: " << why);
-    return;
-  }
+  REQUIRE_CONTAINER_HOST();
   BusyboxRoot racker;
   const std::string root = racker.root.path();
   // A root-only host file, bound in: root in the container must not read it.
@@ -118,11 +114,7 @@ TEST_CASE("run --userns=auto: the container's root is an unprivileged host id of
 }
 
 TEST_CASE("run --userns: bad combinations are refused before anything is made", "[security][container]") {
-  std::string why;
-  if (!container_tests_possible(&why)) {
-    WARN("skipping container test: " << why);
-    return;
-  }
+  REQUIRE_CONTAINER_HOST();
   BusyboxRoot racker;
   auto privileged = racker({"run", "--rm", "--privileged", "--userns=auto", "rk-busybox", "true"});
   CHECK(privileged.exit_code == 125);
