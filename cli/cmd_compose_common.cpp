@@ -261,13 +261,19 @@ int run_session_detached(ComposeSession& s, ProjectBackend& backend, Plan plan, 
 }
 
 Result<Plan> start_plan(const ComposeSession& s, const std::vector<ObservedContainer>& observed,
-                        const std::vector<std::string>& services) {
+                        const std::vector<std::string>& services, WithDependencies dependencies) {
   Plan plan;
   std::vector<std::string> scope = services.empty() ? s.graph->start_order() : std::vector<std::string>{};
-  if (!services.empty())
+  if (!services.empty() && dependencies == WithDependencies::kYes) {
+    auto closure = s.graph->with_dependencies(services);
+    if (!closure) return closure.error();
+    scope = std::move(*closure);
+  } else if (!services.empty()) {
     for (const auto& name : s.graph->start_order())
       if (std::find(services.begin(), services.end(), name) != services.end()) scope.push_back(name);
+  }
   for (const auto& name : scope) {
+    bool named = std::find(services.begin(), services.end(), name) != services.end();
     ServiceStep step;
     step.service = name;
     step.replicas = 0;
@@ -278,7 +284,7 @@ Result<Plan> start_plan(const ComposeSession& s, const std::vector<ObservedConta
         step.replicas++;
       }
     if (step.replicas == 0) {
-      if (!services.empty()) return Error(Errc::kNotFound, "service \"" + name + "\" has no container to start");
+      if (named) return Error(Errc::kNotFound, "service \"" + name + "\" has no container to start");
       continue;
     }
     for (const auto& edge : s.graph->dependencies_of(name))

@@ -94,8 +94,11 @@ class NoCreateBackend : public runtime::ProjectBackend {
 // A plan that starts the existing containers of `services` (empty: all) in
 // dependency order, waiting on depends_on conditions; creates nothing.
 // kNotFound `service "x" has no container to start`.
+// Whether naming services takes their dependencies along (`start` does, as
+// docker compose's; `restart` does not).
+enum class WithDependencies { kYes, kNo };
 Result<runtime::Plan> start_plan(const ComposeSession& s, const std::vector<runtime::ObservedContainer>& observed,
-                                 const std::vector<std::string>& services);
+                                 const std::vector<std::string>& services, WithDependencies dependencies);
 
 // After a command that started or stopped containers: a supervisor adopts
 // the project's running containers when none does (healthchecks go on).

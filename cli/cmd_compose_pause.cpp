@@ -16,6 +16,7 @@ int run_pause(const std::vector<std::string>& services, bool pause) {
   auto session = open_compose();
   if (!session) return 1;
   auto& s = *session;
+  if (auto st = check_services(s, services); !st) return compose_fail(st.error());
   auto observed = observe(s);
   if (!observed) return compose_fail(observed.error());
   std::vector<ObservedContainer> targets;

@@ -44,7 +44,7 @@ int run_restart(const RestartFlags& f) {
   if (auto st = run_stop_plan(s, std::move(stop), options); !st) return compose_fail(st.error());
   auto now = observe(s);
   if (!now) return compose_fail(now.error());
-  auto plan = start_plan(s, *now, services);
+  auto plan = start_plan(s, *now, services, WithDependencies::kNo);
   if (!plan) return compose_fail(plan.error());
   UpSessionOptions session_options;
   session_options.attach_phase = false;

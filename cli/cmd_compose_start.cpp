@@ -23,7 +23,7 @@ int run_start(const StartFlags& f) {
   if (auto st = check_services(s, f.services); !st) return compose_fail(st.error());
   auto observed = observe(s);
   if (!observed) return compose_fail(observed.error());
-  auto plan = start_plan(s, *observed, f.services);
+  auto plan = start_plan(s, *observed, f.services, WithDependencies::kYes);
   if (!plan) return compose_fail(plan.error());
   UpSessionOptions options;
   options.attach_phase = false;

@@ -45,9 +45,13 @@ const char* kWebServices = R"(services:
 TEST_CASE("compose lifecycle e2e: pause freezes one service, unpause thaws it (TestPause)", "[compose][e2e][pause]") {
   REQUIRE_CONTAINER_HOST();
   Project p("pausing", kWebServices);
-  // TestPauseServiceNotRunning, TestPauseServiceDoesNotExist: nothing to do is no error.
+  // TestPauseServiceNotRunning: nothing to do is no error. TestPauseServiceDoesNotExist:
+  // a name the project lacks is, as for every command that takes service names.
   CHECK(p.compose({"pause", "a"}).exit_code == 0);
-  CHECK(p.compose({"pause", "does_not_exist"}).exit_code == 0);
+  auto missing = p.compose({"pause", "does_not_exist"});
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err == "no such service: does_not_exist\n");
+  CHECK(p.compose({"unpause", "does_not_exist"}).exit_code == 1);
 
   auto up = p.compose({"up", "-d"});
   INFO(up.err);
@@ -188,4 +192,35 @@ TEST_CASE("compose lifecycle e2e: run -e follows docker compose's environment pr
   CHECK(run("compose.yaml", run_e, {}) == "Env File");
   // nothing anywhere: the image's ENV
   CHECK(run("compose.yaml", with({"--env-file", "@.env.empty"}, run_e), {}) == "Dockerfile");
+}
+
+TEST_CASE("compose lifecycle e2e: start SERVICE brings its stopped dependencies back (TestStartStop)",
+          "[compose][e2e]") {
+  REQUIRE_CONTAINER_HOST();
+  Project p("startdeps", R"(services:
+  db:
+    image: rk-busybox
+    init: true
+    command: ["sleep", "1000"]
+  app:
+    image: rk-busybox
+    init: true
+    command: ["sleep", "1000"]
+    depends_on: [db]
+  other:
+    image: rk-busybox
+    init: true
+    command: ["sleep", "1000"]
+)");
+  auto up = p.compose({"up", "-d"});
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+  REQUIRE(p.compose({"stop", "-t", "0"}).exit_code == 0);
+  CHECK(state_of(p, "db") == "exited");
+  auto start = p.compose({"start", "app"});
+  INFO(start.err);
+  REQUIRE(start.exit_code == 0);
+  CHECK(state_of(p, "db") == "running");
+  CHECK(state_of(p, "app") == "running");
+  CHECK(state_of(p, "other") == "exited");  // not a dependency: left alone
 }
