@@ -26,7 +26,8 @@ struct RunFlags {
   bool entrypoint_set = false;
   int stop_timeout = -1;
   int64_t pids_limit = 0, cpu_shares = 0;
-  std::vector<std::string> env, env_files, volumes, tmpfs, cap_add, cap_drop, ulimits, sysctls, labels, log_opts;
+  std::vector<std::string> env, env_files, volumes, tmpfs, cap_add, cap_drop, ulimits, sysctls, labels, log_opts,
+      expose;
 };
 
 std::optional<std::string> host_env(const std::string& key) {
@@ -135,6 +136,7 @@ Result<ContainerSettings> settings_from(const RunFlags& f, std::vector<std::stri
   auto userns = parse_userns_mode(f.userns);
   if (!userns) return userns.error();
   s.userns = *userns;
+  s.expose = f.expose;
   return s;
 }
 
@@ -232,6 +234,7 @@ CommandRegistration register_run(Parent::kRoot, 100, [](CLI::App& parent, Contex
   }, "Overwrite the default ENTRYPOINT of the image");
   cmd->add_flag("--read-only", f->read_only, "Mount the container's root filesystem as read only");
   cmd->add_flag("--privileged", f->privileged, "Give extended privileges to this container");
+  cmd->add_option("--expose", f->expose, "Expose a port or a range of ports");
   cmd->add_option("--userns", f->userns, "User namespace to use (host, or auto: a private block of ids)");
   cmd->add_flag("--init", f->init, "Run an init inside the container that forwards signals and reaps processes");
   cmd->add_option("--cap-add", f->cap_add, "Add Linux capabilities")->allow_extra_args(false);

@@ -22,7 +22,7 @@ nlohmann::json compose_ps_json(const runtime::ContainerInfo& c, const PublishedP
           {"Names", c.spec.name},
           {"Networks", c.spec.network_mode},
           {"Project", label_of(c, runtime::kLabelProject)},
-          {"Publishers", PublishedPortsView::publishers(ports.of(c))},
+          {"Publishers", PublishedPortsView::publishers(ports.of(c), c.spec.exposed_ports)},
           {"RunningFor", human_since(c.spec.created) + " ago"},
           {"Service", label_of(c, runtime::kLabelService)},
           {"Group", label_of(c, runtime::kLabelGroup)},

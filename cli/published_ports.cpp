@@ -1,6 +1,7 @@
 #include "published_ports.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "container_cli.h"
@@ -63,13 +64,25 @@ std::string PublishedPortsView::column(const std::vector<network::PortMapping>& 
   return out;
 }
 
-nlohmann::json PublishedPortsView::publishers(const std::vector<network::PortMapping>& ports) {
+nlohmann::json PublishedPortsView::publishers(const std::vector<network::PortMapping>& ports,
+                                              const std::vector<std::string>& exposed) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& m : ports)
+  std::set<std::string> published;
+  for (const auto& m : ports) {
     out.push_back({{"URL", display_ip(m)},
                    {"TargetPort", m.container_port},
                    {"PublishedPort", m.host_port},
                    {"Protocol", network::protocol_name(m.protocol)}});
+    published.insert(std::to_string(m.container_port) + "/" + network::protocol_name(m.protocol));
+  }
+  for (const auto& port : exposed) {
+    if (published.count(port)) continue;
+    auto slash = port.find('/');
+    out.push_back({{"URL", ""},
+                   {"TargetPort", std::stoi(port.substr(0, slash))},
+                   {"PublishedPort", 0},
+                   {"Protocol", slash == std::string::npos ? "tcp" : port.substr(slash + 1)}});
+  }
   return out;
 }
 

@@ -23,7 +23,10 @@ class PublishedPortsView {
   std::vector<network::PortMapping> of(const runtime::ContainerInfo& c) const;
 
   static std::string column(const std::vector<network::PortMapping>& ports);
-  static nlohmann::json publishers(const std::vector<network::PortMapping>& ports);
+  // docker's Publishers: each mapping, then each exposed port ("80/tcp")
+  // that none publishes, with no URL and PublishedPort 0.
+  static nlohmann::json publishers(const std::vector<network::PortMapping>& ports,
+                                   const std::vector<std::string>& exposed = {});
 
  private:
   network::PublishedPorts published_;

@@ -89,6 +89,11 @@ std::string container_inspect_json(const ContainerInfo& info, const std::string&
         {"StopSignal", s.stop_signal},
         {"StopTimeout", s.stop_timeout}}},
   };
+  if (!s.exposed_ports.empty()) {
+    json exposed = json::object();  // docker's set: ports as keys
+    for (const auto& p : s.exposed_ports) exposed[p] = json::object();
+    j["Config"]["ExposedPorts"] = exposed;
+  }
   if (s.healthcheck)
     j["Config"]["Healthcheck"] = {{"Test", s.healthcheck->test},
                                   {"Interval", s.healthcheck->interval.count()},

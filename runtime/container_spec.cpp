@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
 namespace racker::runtime {
 
@@ -108,7 +109,13 @@ Result<ContainerSpec> merge_container_spec(const ImageConfig& image, const Conta
       continue;
     }
     auto value = host_env ? host_env(e) : std::nullopt;
-    if (value) set_env(spec.env, e + "=" + *value);
+    if (value) {
+      set_env(spec.env, e + "=" + *value);
+    } else {
+      // Unset: the variable goes, the image's value too (as docker's daemon
+      // treats an entry without '=').
+      std::erase_if(spec.env, [&](const std::string& existing) { return env_key(existing) == e; });
+    }
   }
   spec.user = s.user.value_or(image.user);
   spec.working_dir = s.working_dir.value_or(image.working_dir);
@@ -167,6 +174,9 @@ Result<ContainerSpec> merge_container_spec(const ImageConfig& image, const Conta
   spec.group_host = s.group_host;
   spec.group = s.group;
   spec.userns = s.userns;
+  auto exposed = exposed_ports(image.exposed_ports, s.expose);
+  if (!exposed) return exposed.error();
+  spec.exposed_ports = std::move(*exposed);
   if (spec.userns == UsernsMode::kAuto) {
     // Privileges on the host cannot be had from inside a user namespace.
     if (spec.privileged)
@@ -195,6 +205,34 @@ std::vector<std::string> container_environment(const ContainerSpec& spec) {
   if (spec.tty) env.push_back("TERM=xterm");
   for (const auto& e : spec.env) set_env(env, e);
   return env;
+}
+
+Result<std::vector<std::string>> exposed_ports(const std::vector<std::string>& image,
+                                               const std::vector<std::string>& user) {
+  std::set<std::pair<int, std::string>> ports;  // sorted by number, then protocol
+  auto add = [&](const std::string& text) -> Status {
+    auto slash = text.find('/');
+    std::string range = text.substr(0, slash);
+    std::string proto = slash == std::string::npos ? "tcp" : text.substr(slash + 1);
+    auto dash = range.find('-');
+    auto number = [](const std::string& t) {
+      if (t.empty() || t.size() > 5 || t.find_first_not_of("0123456789") != std::string::npos) return -1;
+      int n = std::stoi(t);
+      return n >= 1 && n <= 65535 ? n : -1;
+    };
+    int first = number(range.substr(0, dash));
+    int last = dash == std::string::npos ? first : number(range.substr(dash + 1));
+    if (first < 0 || last < first || (proto != "tcp" && proto != "udp" && proto != "sctp"))
+      return Error(Errc::kInvalidArgument, "invalid exposed port \"" + text + "\"");
+    for (int p = first; p <= last; ++p) ports.emplace(p, proto);
+    return ok_status();
+  };
+  for (const auto* list : {&image, &user})
+    for (const auto& text : *list)
+      if (auto st = add(text); !st) return st.error();
+  std::vector<std::string> out;
+  for (const auto& [port, proto] : ports) out.push_back(std::to_string(port) + "/" + proto);
+  return out;
 }
 
 Result<UsernsMode> parse_userns_mode(const std::string& text) {

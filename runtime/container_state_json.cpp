@@ -48,6 +48,7 @@ std::string spec_to_json(const ContainerSpec& s) {
       {"ImageID", s.image_id},
       {"LayerDirs", s.layer_dirs},
       {"ImageVolumes", s.image_volumes},
+      {"ExposedPorts", s.exposed_ports},
       {"Entrypoint", s.entrypoint},
       {"Cmd", s.cmd},
       {"Env", s.env},
@@ -110,6 +111,7 @@ Result<ContainerSpec> spec_from_json(const std::string& text) {
     get_to(j, "ImageID", s.image_id);
     get_to(j, "LayerDirs", s.layer_dirs);
     get_to(j, "ImageVolumes", s.image_volumes);
+    get_to(j, "ExposedPorts", s.exposed_ports);
     get_to(j, "Entrypoint", s.entrypoint);
     get_to(j, "Cmd", s.cmd);
     get_to(j, "Env", s.env);

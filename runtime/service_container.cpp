@@ -184,8 +184,9 @@ Result<ServiceContainer> translate_service(const Project& project, const Service
 
   if (s.entrypoint) c.entrypoint = *s.entrypoint;
   if (s.command) c.cmd = *s.command;
-  for (const auto& [key, value] : s.environment)
-    if (value) c.env.push_back(key + "=" + *value);  // a bare key without a value is dropped, as compose does
+  // A key without a value (unset where the file was loaded) removes the
+  // variable, the image's value included, as docker compose does.
+  for (const auto& [key, value] : s.environment) c.env.push_back(value ? key + "=" + *value : key);
   if (s.user) c.user = *s.user;
   if (s.working_dir) c.working_dir = *s.working_dir;
   if (s.stop_signal) c.stop_signal = *s.stop_signal;
@@ -201,6 +202,7 @@ Result<ServiceContainer> translate_service(const Project& project, const Service
   c.cap_drop = s.cap_drop;
   for (const auto& [name, u] : s.ulimits) c.ulimits.push_back({name, u.soft, u.hard});
   c.sysctls = s.sysctls;
+  c.expose = s.expose;
   apply_resources(s, c);
   if (auto st = apply_restart(s, c); !st) return st.error();
   apply_logging(s, c, w);

@@ -181,8 +181,21 @@ TEST_CASE("compose network e2e: published ports answer on loopback and go with t
           "[compose][e2e][network][ports]") {
   REQUIRE_CONTAINER_HOST();
   Project p("netports", "services:\n  web:\n" + web_service("published") + R"(    ports: ["127.0.0.1::80"]
+    expose: ["9000", "53/udp"]
 )");
   bring_up(p);
+  // docker lists exposed ports too, with TargetPort only.
+  auto ps = p.compose({"ps", "--format", "json", "web"});
+  REQUIRE(ps.exit_code == 0);
+  auto row = nlohmann::json::parse(ps.out.substr(0, ps.out.find('\n')), nullptr, false);
+  REQUIRE(row.is_object());
+  auto publishers = row["Publishers"];
+  REQUIRE(publishers.size() == 3);
+  CHECK(publishers[0]["TargetPort"] == 80);
+  CHECK(publishers[0]["URL"] == "127.0.0.1");
+  CHECK(publishers[1] == nlohmann::json({{"URL", ""}, {"TargetPort", 53}, {"PublishedPort", 0}, {"Protocol", "udp"}}));
+  CHECK(publishers[2] == nlohmann::json({{"URL", ""}, {"TargetPort", 9000}, {"PublishedPort", 0}, {"Protocol", "tcp"}}));
+  CHECK(p.inspect("netports-web-1", "{{json .Config.ExposedPorts}}") == R"({"53/udp":{},"9000/tcp":{}})");
   auto port = p.compose({"port", "web", "80"});
   REQUIRE(port.exit_code == 0);
   std::string address = trimmed(port.out);  // 127.0.0.1:<ephemeral>

@@ -78,6 +78,12 @@ struct LogSpec {
 // (user_namespace.h), where the container's root is no one on the host.
 enum class UsernsMode { kHost, kAuto };
 
+// The image's exposed ports ("80/tcp") and the user's ("80", "53/udp",
+// "8000-8002"), as one sorted list of "PORT/PROTO" without repeats.
+// kInvalidArgument names a malformed one.
+Result<std::vector<std::string>> exposed_ports(const std::vector<std::string>& image,
+                                               const std::vector<std::string>& user);
+
 // "host" (or "") -> kHost, "auto" -> kAuto; anything else is
 // kInvalidArgument naming the value.
 Result<UsernsMode> parse_userns_mode(const std::string& text);
@@ -104,6 +110,7 @@ struct ContainerSettings {
   // namespace that whoever creates the container prepares (NetworkAttachment).
   std::string network_mode = "host";
   UsernsMode userns = UsernsMode::kHost;
+  std::vector<std::string> expose;  // "80", "53/udp", "8000-8002": ports offered, not published
   // Grouped OS containers (compose x-racker groups, group_launch.h): a group
   // host is the machine whose PID 1 is racker's group init; a member names
   // its group host's container and runs inside that machine's namespaces.
@@ -126,6 +133,7 @@ struct ContainerSpec {
   std::string image_id;  // "sha256:<hex>"
   std::vector<std::string> layer_dirs;  // lowest first, absolute
   std::vector<std::string> image_volumes;  // the image's VOLUME paths (anonymous volumes)
+  std::vector<std::string> exposed_ports;  // "80/tcp": the image's EXPOSE and the user's, sorted
 
   std::vector<std::string> entrypoint, cmd;  // after the merge; argv = entrypoint + cmd
   std::vector<std::string> env;              // final "KEY=value" list, image first
@@ -162,7 +170,8 @@ inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr
 //  - env: the image's, then the user's, a later KEY replacing an earlier one;
 //    a bare "KEY" takes `host_env(KEY)` and is dropped when the host lacks it;
 //  - user, working dir, stop signal: the user's, else the image's;
-//  - each image VOLUME not covered by a user mount becomes an anonymous volume.
+//  - each image VOLUME not covered by a user mount becomes an anonymous volume;
+//  - exposed ports: the image's and the user's, ranges spelled out.
 // `id`, `name`, `image`, `image_id`, `layer_dirs` are filled by the caller.
 // Errors: kInvalidArgument for a bad capability or signal name.
 using HostEnvLookup = std::optional<std::string> (*)(const std::string& key);

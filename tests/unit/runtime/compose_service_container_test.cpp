@@ -75,6 +75,7 @@ TEST_CASE("service container: process settings", "[compose][translate]") {
     environment:
       A: "1"
       B: ""
+      RK_UNSET_IN_THIS_TEST:
     user: "1000:1000"
     working_dir: /srv
     hostname: apphost
@@ -98,7 +99,8 @@ TEST_CASE("service container: process settings", "[compose][translate]") {
   REQUIRE(c.entrypoint);
   CHECK(*c.entrypoint == std::vector<std::string>{"/bin/sh", "-c"});
   CHECK(c.cmd == std::vector<std::string>{"echo hi"});
-  CHECK(c.env == std::vector<std::string>{"A=1", "B="});
+  // A name without a value stays bare: the merge removes it, the image's value too.
+  CHECK(c.env == std::vector<std::string>{"A=1", "B=", "RK_UNSET_IN_THIS_TEST"});
   CHECK(*c.user == "1000:1000");
   CHECK(*c.working_dir == "/srv");
   CHECK(c.hostname == "apphost");

@@ -167,3 +167,31 @@ TEST_CASE("container names follow docker's rule", "[container_spec]") {
   CHECK(generate_container_id().size() == 64);
   CHECK(validate_container_name(generate_container_name(12345)));
 }
+
+TEST_CASE("exposed ports: the image's and the user's, ranges spelled out, sorted, once each", "[container_spec]") {
+  auto ports = exposed_ports({"80/tcp", "53/udp"}, {"80", "8000-8002", "53/udp", "9/sctp"});
+  REQUIRE(ports.ok());
+  CHECK(*ports == std::vector<std::string>{"9/sctp", "53/udp", "80/tcp", "8000/tcp", "8001/tcp", "8002/tcp"});
+  for (const char* bad : {"http", "0", "70000", "90-80", "80/icmp", ""}) {
+    INFO(bad);
+    auto r = exposed_ports({}, {bad});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == std::string("invalid exposed port \"") + bad + "\"");
+  }
+  ImageConfig image = busybox_config();
+  image.exposed_ports = {"80/tcp"};
+  ContainerSettings settings;
+  settings.expose = {"443"};
+  auto spec = merge_container_spec(image, settings);
+  REQUIRE(spec.ok());
+  CHECK(spec->exposed_ports == std::vector<std::string>{"80/tcp", "443/tcp"});
+}
+
+TEST_CASE("a variable named without a value and unset on the host is removed, the image's value too (TestUnsetEnv)",
+          "[container_spec]") {
+  ContainerSettings settings;
+  settings.env = {"LANG", "KEEP=1"};
+  auto spec = merge_container_spec(busybox_config(), settings);
+  REQUIRE(spec.ok());
+  CHECK(spec->env == std::vector<std::string>{"PATH=/bin", "KEEP=1"});
+}
