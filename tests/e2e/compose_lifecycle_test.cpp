@@ -212,9 +212,7 @@ TEST_CASE("compose lifecycle e2e: start SERVICE brings its stopped dependencies 
     init: true
     command: ["sleep", "1000"]
 )");
-  auto up = p.compose({"up", "-d"});
-  INFO(up.err);
-  REQUIRE(up.exit_code == 0);
+  bring_up(p);
   REQUIRE(p.compose({"stop", "-t", "0"}).exit_code == 0);
   CHECK(state_of(p, "db") == "exited");
   auto start = p.compose({"start", "app"});

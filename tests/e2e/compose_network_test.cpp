@@ -45,14 +45,6 @@ std::string fetch_from(const Project& p, const std::string& service, const std::
   return trimmed(r.out);
 }
 
-// `up -d`, its output shown when it fails.
-CommandResult bring_up(const Project& p) {
-  auto r = p.compose({"up", "-d"});
-  INFO(r.out << r.err);
-  REQUIRE(r.exit_code == 0);
-  return r;
-}
-
 }  // namespace
 
 TEST_CASE("compose network e2e: service names, container names and aliases resolve (TestNetworkAliases)",

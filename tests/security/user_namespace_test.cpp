@@ -137,9 +137,7 @@ TEST_CASE("compose userns_mode: auto maps each service, and names still resolve"
     userns_mode: auto
     command: ["sleep", "1000"]
 )");
-  auto up = p.compose({"up", "-d"});
-  INFO(up.err);
-  REQUIRE(up.exit_code == 0);
+  bring_up(p);
   IdMap web = parse_id_map(p.compose({"exec", "-T", "web", "cat", "/proc/self/uid_map"}).out);
   IdMap client = parse_id_map(p.compose({"exec", "-T", "client", "cat", "/proc/self/uid_map"}).out);
   CHECK(web.outside >= racker::runtime::kUsernsPickFirst);

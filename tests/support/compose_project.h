@@ -122,6 +122,14 @@ class Project {
   std::string name_, dir_, run_dir_;
 };
 
+// `up -d`, required to succeed, its output shown when it does not.
+inline CommandResult bring_up(const Project& p) {
+  auto r = p.compose({"up", "-d"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  return r;
+}
+
 inline size_t pos(const std::string& text, const std::string& needle) {
   auto p = text.find(needle);
   INFO(needle);
